@@ -1,0 +1,44 @@
+"""The account: balance, coupons, and the renewal settings."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from store import audit, rules
+from store.models import Account, RenewalDay
+from store.money import format_cents
+from store.payments import load_coupons
+
+
+def _renewal_day(text: str | None) -> RenewalDay | None:
+    return None if text is None else rules.parse_renewal_day(text)
+
+
+def load(db: sqlite_utils.Database, include_used_coupons: bool = False) -> Account:
+    balance, currency, day, deduction = db.execute(
+        "SELECT balance_cents, currency, renewal_day, deduction_days FROM account").fetchone()
+    coupons = load_coupons(db) if include_used_coupons else load_coupons(
+        db, "used_by_order IS NULL")
+    return Account(balance, currency, _renewal_day(day), deduction, tuple(coupons))
+
+
+def top_up(db: sqlite_utils.Database, cents: int, now: str) -> None:
+    """Add to the balance. Call inside a write transaction."""
+    if cents <= 0:
+        raise rules.RuleError("a top-up is a positive amount")
+    db.execute("UPDATE account SET balance_cents = balance_cents + ?", (cents,))
+    currency = db.execute("SELECT currency FROM account").fetchone()[0]
+    audit.record(db, now, "account.top-up", amount_cents=cents,
+                 detail=f"+{format_cents(cents, currency)}")
+
+
+def set_renewal_day(db: sqlite_utils.Database, day: RenewalDay | None, now: str) -> None:
+    db.execute("UPDATE account SET renewal_day = ?", (None if day is None else str(day),))
+    audit.record(db, now, "settings.renewal-day", detail=f"renewal day = {day or 'unset'}")
+
+
+def set_deduction_days(db: sqlite_utils.Database, days: int, now: str) -> None:
+    if not 0 <= days <= 7:
+        raise rules.RuleError(f"auto-renew deducts 0–7 days before expiry, not {days}")
+    db.execute("UPDATE account SET deduction_days = ?", (days,))
+    audit.record(db, now, "settings.deduction-days", detail=f"deduction days = {days}")

@@ -1,0 +1,241 @@
+"""Frozen dataclasses that cross every boundary: store → CLI, store → TUI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+RenewalDay = int | Literal["last"]
+
+
+class Phase(StrEnum):
+    IN_USE = "in-use"
+    GRACE = "grace"
+    RETENTION = "retention"
+    DELETED = "deleted"
+
+
+class Tab(StrEnum):
+    MANUAL = "manual"
+    AUTO = "auto"
+    PPU = "ppu"
+    CANCELED = "canceled"
+
+
+class Kind(StrEnum):
+    STANDARD = "standard"
+    LITE = "lite"
+    SERVER = "server"
+
+
+class Billing(StrEnum):
+    SUBSCRIPTION = "yearly-monthly"
+    PAY_PER_USE = "pay-per-use"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending_payment"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Method(StrEnum):
+    BALANCE = "balance"
+    ONLINE = "online"
+    SETTLEMENT = "settlement"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A renewal length: 1–11 months or 1–3 years."""
+
+    count: int
+    unit: Literal["month", "year"] = "month"
+
+    @property
+    def months(self) -> int:
+        return self.count * 12 if self.unit == "year" else self.count
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    name: str
+    kind: Kind
+    expiry: dt.date
+    monthly_price_cents: int
+    yearly_price_cents: int
+    currency: str = "CNY"
+    region: str = ""
+    enterprise_project: str = "default"
+    flavor: str = ""
+    node_count: int = 1
+    status: str = "running"
+    billing: Billing = Billing.SUBSCRIPTION
+    tab: Tab | None = Tab.MANUAL
+    auto_period_months: int | None = None
+    auto_times: int | None = None
+    pending_order: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    """A resource as listed today: its derived phase and days left come with it."""
+
+    resource: Resource
+    phase: Phase
+    days_left: int
+
+    @property
+    def status(self) -> str:
+        """What a user sees as its status: frozen and deleted override the platform's word."""
+        if self.phase is Phase.RETENTION:
+            return "frozen"
+        if self.phase is Phase.DELETED:
+            return "deleted"
+        return self.resource.status
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    id: str
+    name: str
+    current_expiry: dt.date
+    new_expiry: dt.date | None
+    months: int
+    extra_days: int
+    base_fee_cents: int
+    extra_fee_cents: int
+    renewable: bool
+    reason: str | None = None
+
+    @property
+    def fee_cents(self) -> int:
+        return self.base_fee_cents + self.extra_fee_cents
+
+
+@dataclass(frozen=True)
+class Preview:
+    lines: tuple[PreviewLine, ...]
+    duration: Duration
+    align: RenewalDay | None
+    currency: str
+
+    @property
+    def renewable(self) -> tuple[PreviewLine, ...]:
+        return tuple(line for line in self.lines if line.renewable)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.fee_cents for line in self.renewable)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    resource_id: str
+    old_expiry: dt.date
+    new_expiry: dt.date
+    months: int
+    extra_days: int
+    base_fee_cents: int
+    extra_fee_cents: int
+
+    @property
+    def fee_cents(self) -> int:
+        return self.base_fee_cents + self.extra_fee_cents
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    status: OrderStatus
+    total_cents: int
+    currency: str
+    created_at: str
+    expires_at: str
+    lines: tuple[OrderLine, ...] = ()
+    paid_at: str | None = None
+    paid_cents: int | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class Coupon:
+    id: str
+    kind: Literal["cash", "discount"]
+    amount_cents: int = 0
+    percent_off: int = 0
+    expires: dt.date | None = None
+    used_by_order: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "discount":
+            return f"{self.percent_off}% off"
+        whole, part = divmod(self.amount_cents, 100)
+        return f"{whole:,}.{part:02d} off"
+
+
+@dataclass(frozen=True)
+class Account:
+    balance_cents: int
+    currency: str
+    renewal_day: RenewalDay | None
+    deduction_days: int
+    coupons: tuple[Coupon, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What paying an order costs after coupons."""
+
+    total_cents: int
+    discount_cents: int
+    coupon_cents: int
+
+    @property
+    def due_cents(self) -> int:
+        return max(0, self.total_cents - self.discount_cents - self.coupon_cents)
+
+
+@dataclass(frozen=True)
+class Payment:
+    order: Order
+    method: Method
+    charge: Charge
+    balance_after_cents: int
+    card_last4: str | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list shows. With a tab, it shows what that Renewals tab shows (no deleted rows)."""
+
+    tab: Tab | None = None
+    expiring_days: int | None = None
+    phase: Phase | None = None
+    kind: Kind | None = None
+    region: str | None = None
+    enterprise_project: str | None = None
+    search: str | None = None
+    hide_pending: bool = False
+
+
+@dataclass(frozen=True)
+class QuickCounts:
+    """How many rows each quick filter would show, on top of the other filters."""
+
+    total: int
+    within_7: int
+    within_15: int
+    within_30: int
+    grace: int
+    retention: int
+    pending: int

@@ -1,0 +1,117 @@
+"""Orders: one combined order per renewal, placed pending payment, paid or cancelled whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import defaultdict
+
+import arrow
+import sqlite_utils
+
+from store import audit, queries, rules
+from store.errors import NotFound, Refused
+from store.models import Duration, Order, OrderLine, OrderStatus, Preview, RenewalDay
+from store.preview import build_preview
+
+ORDER_COLUMNS = """o.id, o.status, o.total_cents, o.currency, o.created_at, o.expires_at,
+    o.closed_at, p.charged_cents, p.method"""
+
+
+def new_order_id(today: dt.date) -> str:
+    return f"ORD{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def preview(
+    db: sqlite_utils.Database, ids: list[str], length: Duration, align: RenewalDay | None,
+    today: dt.date, now: str,
+) -> Preview:
+    unique = list(dict.fromkeys(ids))
+    return build_preview(unique, queries.resources_by_id(db, unique, now), length, align, today)
+
+
+def place(
+    db: sqlite_utils.Database, ids: list[str], length: Duration, align: RenewalDay | None,
+    today: dt.date, now: str, expected_total_cents: int | None = None, source: str = "manual",
+) -> Order:
+    """Place one order for the renewable ones among `ids`. Call inside a write transaction."""
+    shown = preview(db, ids, length, align, today, now)
+    lines = shown.renewable
+    if not lines:
+        reasons = "; ".join(f"{line.id}: {line.reason}" for line in shown.lines[:3])
+        raise Refused(f"nothing to renew ({reasons})")
+    if len(lines) > rules.MAX_ORDER_LINES:
+        raise Refused(f"one order renews at most {rules.MAX_ORDER_LINES:,} resources, "
+                      f"not {len(lines):,}")
+    if expected_total_cents is not None and expected_total_cents != shown.total_cents:
+        raise Refused("prices or expiry dates changed since the preview: preview again")
+    order_id = new_order_id(today)
+    expires = arrow.get(now).shift(days=rules.UNPAID_ORDER_DAYS).isoformat(timespec="microseconds")
+    db.execute(
+        "INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at, source)"
+        " VALUES (?, 'pending_payment', ?, ?, ?, ?, ?)",
+        (order_id, shown.total_cents, shown.currency, now, expires, source),
+    )
+    db.conn.executemany(
+        "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(order_id, ln.id, ln.current_expiry.isoformat(), ln.new_expiry.isoformat()
+          if ln.new_expiry else None, ln.months, ln.extra_days, ln.base_fee_cents,
+          ln.extra_fee_cents) for ln in lines],
+    )
+    audit.record(db, now, "order.place", resource_ids=[ln.id for ln in lines],
+                 amount_cents=shown.total_cents, detail=f"{order_id}: {length}"
+                 + (f", aligned to {align}" if align is not None else ""))
+    return load(db, order_id)
+
+
+def cancel(db: sqlite_utils.Database, order_id: str, now: str) -> Order:
+    """Cancel a pending order. Call inside a write transaction."""
+    order = load(db, order_id)
+    if order.status is not OrderStatus.PENDING:
+        raise Refused(f"order {order_id} is {order.status.value}, not pending payment")
+    db.execute("UPDATE orders SET status = 'cancelled', closed_at = ? WHERE id = ?",
+               (now, order_id))
+    audit.record(db, now, "order.cancel", resource_ids=[ln.resource_id for ln in order.lines],
+                 amount_cents=order.total_cents, detail=order_id)
+    return load(db, order_id)
+
+
+def _lines_by_order(db: sqlite_utils.Database, order_ids: list[str]) -> dict[str, list[OrderLine]]:
+    lines: dict[str, list[OrderLine]] = defaultdict(list)
+    cursor = db.execute(
+        "SELECT order_id, resource_id, old_expiry, new_expiry, months, extra_days,"
+        " base_fee_cents, extra_fee_cents FROM order_lines"
+        " WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        (json.dumps(order_ids),),
+    )
+    for oid, rid, old, new, months, extra, base, extra_fee in cursor.fetchall():
+        lines[oid].append(OrderLine(rid, dt.date.fromisoformat(old), dt.date.fromisoformat(new),
+                                    months, extra, base, extra_fee))
+    return lines
+
+
+def _orders(db: sqlite_utils.Database, where: str, params: tuple) -> list[Order]:
+    rows = db.execute(
+        f"SELECT {ORDER_COLUMNS} FROM orders o LEFT JOIN payments p ON p.order_id = o.id"
+        f" WHERE {where} ORDER BY o.created_at DESC, o.id", params).fetchall()
+    lines = _lines_by_order(db, [row[0] for row in rows])
+    return [
+        Order(id=oid, status=OrderStatus(status), total_cents=total, currency=currency,
+              created_at=created, expires_at=expires, lines=tuple(lines[oid]),
+              paid_at=closed if status == "paid" else None, paid_cents=charged, method=method)
+        for oid, status, total, currency, created, expires, closed, charged, method in rows
+    ]
+
+
+def load(db: sqlite_utils.Database, order_id: str) -> Order:
+    found = _orders(db, "o.id = ?", (order_id,))
+    if not found:
+        raise NotFound(f"no such order: {order_id}")
+    return found[0]
+
+
+def list_orders(db: sqlite_utils.Database, status: OrderStatus | None = None) -> list[Order]:
+    if status is None:
+        return _orders(db, "1", ())
+    return _orders(db, "o.status = ?", (status.value,))

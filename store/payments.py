@@ -1,0 +1,144 @@
+"""Paying an order: coupons, the payment method, and every expiry moved — all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from fractions import Fraction
+
+import sqlite_utils
+
+from store import audit, orders, rules
+from store.errors import CardDeclined, InsufficientBalance, NotFound, Refused
+from store.models import Billing, Charge, Coupon, Method, Order, OrderStatus, Payment
+from store.money import format_cents, round_half_up
+
+MAX_CASH_COUPONS = 3
+MAX_DISCOUNTS = 1
+DECLINED_SUFFIX = "0002"
+
+
+def card_last4(card: str | None) -> str:
+    """Validate a card number and keep only its last four digits."""
+    digits = "".join(ch for ch in (card or "") if ch not in " -")
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        raise Refused("online payment needs a card number of 12–19 digits")
+    if digits.endswith(DECLINED_SUFFIX):
+        raise CardDeclined(f"the card ending {digits[-4:]} was declined: nothing was charged")
+    return digits[-4:]
+
+
+def load_coupons(db: sqlite_utils.Database, where: str = "1", params: tuple = ()) -> list[Coupon]:
+    rows = db.execute(
+        "SELECT id, kind, amount_cents, percent_off, expires, used_by_order FROM coupons"
+        f" WHERE {where} ORDER BY kind, id", params).fetchall()
+    return [Coupon(cid, kind, amount, pct, dt.date.fromisoformat(exp) if exp else None, used)
+            for cid, kind, amount, pct, exp, used in rows]
+
+
+def usable_coupons(
+    db: sqlite_utils.Database, ids: Sequence[str], today: dt.date
+) -> list[Coupon]:
+    """The coupons asked for, checked: they exist, are unused and unexpired, within the limits."""
+    unique = list(dict.fromkeys(ids))
+    found = {c.id: c for c in load_coupons(
+        db, "id IN (SELECT value FROM json_each(?))", (json.dumps(unique),))}
+    for cid in unique:
+        coupon = found.get(cid)
+        if coupon is None:
+            raise NotFound(f"no such coupon: {cid}")
+        if coupon.used_by_order:
+            raise Refused(f"coupon {cid} was already used for order {coupon.used_by_order}")
+        if coupon.expires is not None and coupon.expires < today:
+            raise Refused(f"coupon {cid} expired on {coupon.expires}")
+    chosen = [found[cid] for cid in unique]
+    if sum(c.kind == "cash" for c in chosen) > MAX_CASH_COUPONS:
+        raise Refused(f"at most {MAX_CASH_COUPONS} cash coupons per order")
+    if sum(c.kind == "discount" for c in chosen) > MAX_DISCOUNTS:
+        raise Refused(f"at most {MAX_DISCOUNTS} discount per order")
+    return chosen
+
+
+def charge_for(total_cents: int, coupons: Sequence[Coupon]) -> Charge:
+    """The discount applies first, then cash coupons, never below zero."""
+    discount = sum(round_half_up(Fraction(total_cents * c.percent_off, 100))
+                   for c in coupons if c.kind == "discount")
+    cash = sum(c.amount_cents for c in coupons if c.kind == "cash")
+    return Charge(total_cents, discount, min(cash, total_cents - discount))
+
+
+def _check_lines_current(db: sqlite_utils.Database, order: Order, today: dt.date) -> None:
+    """Every line still starts from the resource's expiry, and still renews it."""
+    ids = [line.resource_id for line in order.lines]
+    current = {rid: (dt.date.fromisoformat(expiry), Billing(billing)) for rid, expiry, billing in
+               db.execute("SELECT id, expiry, billing FROM resources WHERE id IN"
+                          " (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchall()}
+    for line in order.lines:
+        expiry, billing = current[line.resource_id]
+        if expiry != line.old_expiry:
+            raise Refused(f"{line.resource_id} now expires {expiry}, not {line.old_expiry}: "
+                          "cancel this order and renew again")
+        reason = rules.refusal(billing, expiry, today, None) or rules.still_expired_reason(
+            line.new_expiry, today)
+        if reason:
+            raise Refused(f"{line.resource_id}: {reason}")
+
+
+def _replay(db: sqlite_utils.Database, order_id: str, key: str) -> Payment | None:
+    """The payment already made with this idempotency key, if any."""
+    row = db.execute(
+        "SELECT order_id, method, card_last4, total_cents, discount_cents, coupon_cents,"
+        " balance_after_cents FROM payments WHERE idempotency_key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    paid_order, method, last4, total, discount, coupon, balance_after = row
+    if paid_order != order_id:
+        raise Refused("this payment key was already used for another order")
+    return Payment(order=orders.load(db, order_id), method=Method(method),
+                   charge=Charge(total, discount, coupon), balance_after_cents=balance_after,
+                   card_last4=last4, replayed=True)
+
+
+def pay(
+    db: sqlite_utils.Database, order_id: str, method: Method, key: str, today: dt.date, now: str,
+    card: str | None = None, coupon_ids: Sequence[str] = (),
+) -> Payment:
+    """Pay an order in full. Call inside one write transaction: a refusal changes nothing."""
+    replayed = _replay(db, order_id, key)
+    if replayed is not None:
+        return replayed
+    order = orders.load(db, order_id)
+    if order.status is not OrderStatus.PENDING:
+        raise Refused(f"order {order_id} is {order.status.value}: there is nothing to pay")
+    if order.expires_at <= now:
+        raise Refused(f"order {order_id} went unpaid for {rules.UNPAID_ORDER_DAYS} days "
+                      "and has expired: renew again")
+    _check_lines_current(db, order, today)
+    charge = charge_for(order.total_cents, usable_coupons(db, coupon_ids, today))
+    last4 = card_last4(card) if method is Method.ONLINE else None
+    balance, currency = db.execute("SELECT balance_cents, currency FROM account").fetchone()
+    if method is Method.BALANCE:
+        if currency != order.currency:
+            raise Refused(f"the balance is in {currency}; this order is in {order.currency}")
+        if balance < charge.due_cents:
+            raise InsufficientBalance(
+                f"insufficient balance: {format_cents(balance, currency)} available, "
+                f"{format_cents(charge.due_cents, order.currency)} due; nothing was charged")
+        balance -= charge.due_cents
+        db.execute("UPDATE account SET balance_cents = ?", (balance,))
+    db.conn.executemany("UPDATE resources SET expiry = ? WHERE id = ?",
+                        [(ln.new_expiry.isoformat(), ln.resource_id) for ln in order.lines])
+    db.execute("UPDATE orders SET status = 'paid', closed_at = ? WHERE id = ?", (now, order_id))
+    db.execute(
+        "INSERT INTO payments (order_id, idempotency_key, method, card_last4, total_cents,"
+        " discount_cents, coupon_cents, charged_cents, balance_after_cents, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (order_id, key, method.value, last4, charge.total_cents, charge.discount_cents,
+         charge.coupon_cents, charge.due_cents, balance, now))
+    db.conn.executemany("UPDATE coupons SET used_by_order = ? WHERE id = ?",
+                        [(order_id, cid) for cid in dict.fromkeys(coupon_ids)])
+    audit.record(db, now, "order.pay", resource_ids=[ln.resource_id for ln in order.lines],
+                 amount_cents=charge.due_cents, detail=f"{order_id} by {method.value}")
+    return Payment(order=orders.load(db, order_id), method=method, charge=charge,
+                   balance_after_cents=balance, card_last4=last4)

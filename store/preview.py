@@ -1,0 +1,52 @@
+"""What a renewal would do to each resource: pure, so the preview and the order agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from store import rules
+from store.errors import NotFound, Refused
+from store.models import Duration, Preview, PreviewLine, RenewalDay, Resource
+
+
+def preview_line(
+    resource: Resource, length: Duration, align: RenewalDay | None, today: dt.date
+) -> PreviewLine:
+    """One resource's renewal: dates and fees, or the reason it cannot be renewed."""
+    reason = rules.refusal(resource.billing, resource.expiry, today, resource.pending_order)
+    base = new_expiry = None
+    if reason is None:
+        base, new_expiry = rules.renew_dates(resource.expiry, length, align)
+        reason = rules.still_expired_reason(new_expiry, today)
+    if reason is not None or base is None or new_expiry is None:
+        return PreviewLine(
+            id=resource.id, name=resource.name, current_expiry=resource.expiry,
+            new_expiry=new_expiry, months=length.months, extra_days=0,
+            base_fee_cents=0, extra_fee_cents=0, renewable=False, reason=reason,
+        )
+    return PreviewLine(
+        id=resource.id, name=resource.name, current_expiry=resource.expiry,
+        new_expiry=new_expiry, months=length.months, extra_days=(new_expiry - base).days,
+        base_fee_cents=rules.base_fee(
+            resource.monthly_price_cents, resource.yearly_price_cents, length),
+        extra_fee_cents=rules.extra_day_fee(resource.monthly_price_cents, base, new_expiry),
+        renewable=True,
+    )
+
+
+def build_preview(
+    ids: Sequence[str], resources: Mapping[str, Resource], length: Duration,
+    align: RenewalDay | None, today: dt.date,
+) -> Preview:
+    """A line per requested id, in the order asked. Unknown ids are an error."""
+    missing = [rid for rid in ids if rid not in resources]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise NotFound(f"no such resource: {shown}")
+    lines = tuple(preview_line(resources[rid], length, align, today) for rid in ids)
+    currencies = {resources[line.id].currency for line in lines if line.renewable}
+    if len(currencies) > 1:
+        raise Refused(f"one order holds one currency; these are in {', '.join(sorted(currencies))}")
+    currency = currencies.pop() if currencies else "CNY"
+    return Preview(lines=lines, duration=length, align=align, currency=currency)

@@ -1,0 +1,169 @@
+"""Filtered, counted, paged reads. SQL does the filtering, sorting and paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from store import rules
+from store.models import Billing, Filters, Kind, QuickCounts, Resource, ResourceRow, Tab
+
+SORTS = {
+    "expiry": "r.expiry {dir}, r.name {dir}, r.id {dir}",
+    "name": "r.name COLLATE NOCASE {dir}, r.id {dir}",
+    "id": "r.id {dir}",
+    "price": "r.monthly_price_cents {dir}, r.expiry, r.id",
+    "region": "r.region {dir}, r.expiry, r.id",
+    "kind": "r.kind {dir}, r.expiry, r.id",
+}
+
+PENDING_ORDER = """(SELECT o.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+    WHERE ol.resource_id = r.id AND o.status = 'pending_payment' AND o.expires_at > :now
+    LIMIT 1)"""
+
+
+def _day(today: dt.date, offset: int) -> str:
+    return (today + dt.timedelta(days=offset)).isoformat()
+
+
+def _phase_range(phase: str, today: dt.date) -> tuple[str | None, str | None]:
+    """The expiry range (inclusive, None = open) of a lifecycle phase."""
+    grace, retention = rules.GRACE_DAYS, rules.RETENTION_DAYS
+    return {
+        "in-use": (_day(today, 0), None),
+        "grace": (_day(today, -grace), _day(today, -1)),
+        "retention": (_day(today, -retention), _day(today, -grace - 1)),
+        "deleted": (None, _day(today, -retention - 1)),
+    }[phase]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def where(filters: Filters, today: dt.date, now: str) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (over alias `r`) and its named parameters."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {"now": now}
+    if filters.tab is not None:
+        clauses += ["r.tab = :tab", "r.expiry >= :not_deleted"]
+        params |= {"tab": filters.tab.value, "not_deleted": _day(today, -rules.RETENTION_DAYS)}
+    if filters.expiring_days is not None:
+        clauses.append("r.expiry BETWEEN :today AND :horizon")
+        params |= {"today": _day(today, 0), "horizon": _day(today, filters.expiring_days)}
+    if filters.phase is not None:
+        low, high = _phase_range(filters.phase.value, today)
+        if low:
+            clauses.append("r.expiry >= :phase_low")
+            params["phase_low"] = low
+        if high:
+            clauses.append("r.expiry <= :phase_high")
+            params["phase_high"] = high
+    for column in ("kind", "region", "enterprise_project"):
+        value = getattr(filters, column)
+        if value:
+            clauses.append(f"r.{column} = :{column}")
+            params[column] = str(value)
+    if filters.search:
+        clauses.append(
+            "(r.name LIKE :like ESCAPE '\\' OR r.id LIKE :like ESCAPE '\\'"
+            " OR r.id IN (SELECT resource_id FROM order_lines WHERE order_id = :search))"
+        )
+        params |= {"like": f"%{_escape_like(filters.search.strip())}%",
+                   "search": filters.search.strip()}
+    if filters.hide_pending:
+        clauses.append(f"{PENDING_ORDER} IS NULL")
+    return (" AND ".join(clauses) or "1"), params
+
+
+def resource_from_row(row: Sequence[Any]) -> Resource:
+    """Build a Resource from `SELECT r.*, pending_order` (column order of the schema)."""
+    (rid, name, kind, region, project, flavor, nodes, status, billing, expiry,
+     monthly, yearly, currency, tab, period, times, pending) = row
+    return Resource(
+        id=rid, name=name, kind=Kind(kind), region=region, enterprise_project=project,
+        flavor=flavor, node_count=nodes, status=status, billing=Billing(billing),
+        expiry=dt.date.fromisoformat(expiry), monthly_price_cents=monthly,
+        yearly_price_cents=yearly, currency=currency, tab=Tab(tab) if tab else None,
+        auto_period_months=period, auto_times=times, pending_order=pending,
+    )
+
+
+def to_row(resource: Resource, today: dt.date) -> ResourceRow:
+    return ResourceRow(
+        resource=resource,
+        phase=rules.phase(resource.expiry, today),
+        days_left=(resource.expiry - today).days,
+    )
+
+
+def list_rows(
+    db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str,
+    sort: str = "expiry", descending: bool = False, limit: int = 100, offset: int = 0,
+) -> list[ResourceRow]:
+    """One page of resources, in the given order."""
+    clause, params = where(filters, today, now)
+    order = SORTS[sort].format(dir="DESC" if descending else "ASC")
+    sql = (f"SELECT r.*, {PENDING_ORDER} FROM resources r WHERE {clause} "
+           f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    cursor = db.execute(sql, params | {"limit": limit, "offset": offset})
+    return [to_row(resource_from_row(row), today) for row in cursor.fetchall()]
+
+
+def count(db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str) -> int:
+    clause, params = where(filters, today, now)
+    return int(db.execute(f"SELECT COUNT(*) FROM resources r WHERE {clause}", params).fetchone()[0])
+
+
+def matching_ids(
+    db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str
+) -> list[str]:
+    """Every id the filters match, in list order: "select all" means all of them."""
+    clause, params = where(filters, today, now)
+    sql = f"SELECT r.id FROM resources r WHERE {clause} ORDER BY {SORTS['expiry'].format(dir='ASC')}"
+    return [row[0] for row in db.execute(sql, params).fetchall()]
+
+
+def quick_counts(
+    db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str
+) -> QuickCounts:
+    """Counts for each quick filter, with the other filters applied."""
+    clause, params = where(filters, today, now)
+    grace_low, grace_high = _phase_range("grace", today)
+    retention_low, retention_high = _phase_range("retention", today)
+    params |= {
+        "q_today": _day(today, 0), "q7": _day(today, 7), "q15": _day(today, 15),
+        "q30": _day(today, 30), "grace_low": grace_low, "grace_high": grace_high,
+        "retention_low": retention_low, "retention_high": retention_high,
+    }
+    sql = f"""SELECT COUNT(*),
+        COALESCE(SUM(r.expiry BETWEEN :q_today AND :q7), 0),
+        COALESCE(SUM(r.expiry BETWEEN :q_today AND :q15), 0),
+        COALESCE(SUM(r.expiry BETWEEN :q_today AND :q30), 0),
+        COALESCE(SUM(r.expiry BETWEEN :grace_low AND :grace_high), 0),
+        COALESCE(SUM(r.expiry BETWEEN :retention_low AND :retention_high), 0),
+        COALESCE(SUM({PENDING_ORDER} IS NOT NULL), 0)
+        FROM resources r WHERE {clause}"""
+    return QuickCounts(*db.execute(sql, params).fetchone())
+
+
+def resources_by_id(
+    db: sqlite_utils.Database, ids: Iterable[str], now: str
+) -> dict[str, Resource]:
+    """The resources with these ids (any number of them), with their pending order."""
+    sql = (f"SELECT r.*, {PENDING_ORDER} FROM resources r "
+           "WHERE r.id IN (SELECT value FROM json_each(:ids))")
+    cursor = db.execute(sql, {"ids": json.dumps(list(ids)), "now": now})
+    return {row[0]: resource_from_row(row) for row in cursor.fetchall()}
+
+
+def distinct_values(db: sqlite_utils.Database, column: str) -> list[str]:
+    """The regions or enterprise projects in use, for filter pickers."""
+    if column not in ("region", "enterprise_project"):
+        raise ValueError(column)
+    return [row[0] for row in db.execute(
+        f"SELECT DISTINCT {column} FROM resources ORDER BY {column}").fetchall()]

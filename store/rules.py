@@ -1,0 +1,131 @@
+"""The billing rules of RULES.md as pure functions: dates, durations, phases, fees."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from fractions import Fraction
+
+from store.models import Billing, Duration, Phase, RenewalDay
+from store.money import round_half_up
+
+MAX_MONTHS = 11
+MAX_YEARS = 3
+GRACE_DAYS = 15
+RETENTION_DAYS = 30
+UNPAID_ORDER_DAYS = 7
+MAX_ORDER_LINES = 10_000
+
+
+class RuleError(ValueError):
+    """An input the rules refuse (bad duration, bad renewal day, …)."""
+
+
+def days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def is_last_day(day: dt.date) -> bool:
+    return day.day == days_in_month(day.year, day.month)
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Same day N months later, clamped to the month's end; a month's last day stays last."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    length = days_in_month(year, month)
+    day = length if is_last_day(start) else min(start.day, length)
+    return dt.date(year, month, day)
+
+
+def duration(count: int, unit: str = "month") -> Duration:
+    """A validated renewal duration: months 1–11 or years 1–3."""
+    if unit == "month" and 1 <= count <= MAX_MONTHS:
+        return Duration(count, "month")
+    if unit == "year" and 1 <= count <= MAX_YEARS:
+        return Duration(count, "year")
+    raise RuleError(f"a renewal lasts 1–{MAX_MONTHS} months or 1–{MAX_YEARS} years, not {count} {unit}s")
+
+
+def parse_renewal_day(text: str | int) -> RenewalDay:
+    """`1`–`28` or `last`."""
+    if isinstance(text, str) and text.strip().lower() == "last":
+        return "last"
+    try:
+        day = int(text)
+    except (TypeError, ValueError):
+        raise RuleError(f"a renewal day is 1–28 or 'last', not {text!r}") from None
+    if not 1 <= day <= 28:
+        raise RuleError(f"a renewal day is 1–28 or 'last', not {day}")
+    return day
+
+
+def align_to_day(base: dt.date, renewal_day: RenewalDay) -> dt.date:
+    """The first date on or after `base` whose day is the renewal day (or its month's last day)."""
+    if renewal_day == "last":
+        return base.replace(day=days_in_month(base.year, base.month))
+    if base.day <= renewal_day:
+        return base.replace(day=renewal_day)
+    return add_months(base.replace(day=1), 1).replace(day=renewal_day)
+
+
+def renew_dates(
+    expiry: dt.date, length: Duration, renewal_day: RenewalDay | None
+) -> tuple[dt.date, dt.date]:
+    """(base, new expiry): base is expiry + duration; aligned when a renewal day is given."""
+    base = add_months(expiry, length.months)
+    new_expiry = base if renewal_day is None else align_to_day(base, renewal_day)
+    return base, new_expiry
+
+
+def phase(expiry: dt.date, today: dt.date) -> Phase:
+    """Lifecycle phase, derived from expiry and today."""
+    late = (today - expiry).days
+    if late <= 0:
+        return Phase.IN_USE
+    if late <= GRACE_DAYS:
+        return Phase.GRACE
+    if late <= RETENTION_DAYS:
+        return Phase.RETENTION
+    return Phase.DELETED
+
+
+def refusal(
+    billing: Billing, expiry: dt.date, today: dt.date, pending_order: str | None
+) -> str | None:
+    """Why a resource cannot be renewed at all, or None when it can."""
+    if billing is Billing.PAY_PER_USE:
+        return "pay-per-use: billed by usage, nothing to renew"
+    if phase(expiry, today) is Phase.DELETED:
+        return f"deleted: expired {(today - expiry).days} days ago, past retention"
+    if pending_order:
+        return f"order {pending_order} is pending payment: pay or cancel it first"
+    return None
+
+
+def still_expired_reason(new_expiry: dt.date, today: dt.date) -> str | None:
+    """A renewal that would leave the resource expired is refused (decision, RULES.md §3)."""
+    if new_expiry <= today:
+        return "still expired after renewal: choose a longer duration"
+    return None
+
+
+def base_fee(monthly_cents: int, yearly_cents: int, length: Duration) -> int:
+    """Months at the monthly price, years at the yearly price."""
+    if length.unit == "year":
+        return yearly_cents * length.count
+    return monthly_cents * length.count
+
+
+def extra_day_fee(monthly_cents: int, base: dt.date, new_expiry: dt.date) -> int:
+    """The days after `base` up to `new_expiry`, charged pro rata by calendar month."""
+    months = Fraction(0)
+    day = base + dt.timedelta(days=1)
+    while day <= new_expiry:
+        length = days_in_month(day.year, day.month)
+        month_end = day.replace(day=length)
+        last = min(month_end, new_expiry)
+        months += Fraction((last - day).days + 1, length)
+        day = last + dt.timedelta(days=1)
+    return round_half_up(monthly_cents * months)

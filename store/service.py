@@ -1,0 +1,131 @@
+"""The verbs. The CLI and the TUI reach the database through a Store and nothing else.
+
+A Store is safe to share between threads: each thread gets its own SQLite connection.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlite_utils
+
+from store import accounts, audit, orders, payments, queries
+from store.clock import Clock
+from store.db import connect, write
+from store.errors import StoreError
+from store.migrations import migrate
+from store.models import (
+    Account, Duration, Filters, Method, Order, OrderStatus, Payment, Preview, QuickCounts,
+    RenewalDay, ResourceRow,
+)
+
+
+class Store:
+    def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
+        self.path = Path(path)
+        self.clock = clock or Clock()
+        self._local = threading.local()
+        self._migrated = False
+        self._lock = threading.Lock()
+
+    # connections -----------------------------------------------------------------------------
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection, opened (and the schema brought up to date) on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path)
+            with self._lock:
+                if not self._migrated:
+                    migrate(db)
+                    self._migrated = True
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _today_now(self) -> tuple:
+        return self.clock.today(), self.clock.stamp()
+
+    # reads -----------------------------------------------------------------------------------
+    def list(self, filters: Filters = Filters(), sort: str = "expiry", descending: bool = False,
+             limit: int = 100, offset: int = 0) -> list[ResourceRow]:
+        return queries.list_rows(self.db(), filters, *self._today_now(), sort=sort,
+                                 descending=descending, limit=limit, offset=offset)
+
+    def count(self, filters: Filters = Filters()) -> int:
+        return queries.count(self.db(), filters, *self._today_now())
+
+    def quick_counts(self, filters: Filters = Filters()) -> QuickCounts:
+        return queries.quick_counts(self.db(), filters, *self._today_now())
+
+    def matching_ids(self, filters: Filters = Filters()) -> list[str]:
+        return queries.matching_ids(self.db(), filters, *self._today_now())
+
+    def distinct(self, column: str) -> list[str]:
+        return queries.distinct_values(self.db(), column)
+
+    def preview(self, ids: Sequence[str], length: Duration,
+                align: RenewalDay | None = None) -> Preview:
+        return orders.preview(self.db(), list(ids), length, align, *self._today_now())
+
+    def order(self, order_id: str) -> Order:
+        return orders.load(self.db(), order_id)
+
+    def orders(self, status: OrderStatus | None = None) -> list[Order]:
+        return orders.list_orders(self.db(), status)
+
+    def account(self, include_used_coupons: bool = False) -> Account:
+        return accounts.load(self.db(), include_used_coupons)
+
+    # writes ----------------------------------------------------------------------------------
+    def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
+                    expected_total_cents: int | None = None) -> Order:
+        """One combined order, pending payment, for the renewable ones among `ids`."""
+        with write(self.db()) as db:
+            return orders.place(db, list(ids), length, align, *self._today_now(),
+                                expected_total_cents=expected_total_cents)
+
+    def pay(self, order_id: str, method: Method, idempotency_key: str | None = None,
+            card: str | None = None, coupons: Sequence[str] = ()) -> Payment:
+        """Pay in one transaction; a refusal is audited and changes nothing else."""
+        key = idempotency_key or new_idempotency_key()
+        today, now = self._today_now()
+        try:
+            with write(self.db()) as db:
+                return payments.pay(db, order_id, method, key, today, now, card, coupons)
+        except StoreError as exc:
+            with write(self.db()) as db:
+                audit.record(db, now, "order.pay", f"failed: {exc}", detail=order_id)
+            raise
+
+    def cancel_order(self, order_id: str) -> Order:
+        with write(self.db()) as db:
+            return orders.cancel(db, order_id, self.clock.stamp())
+
+    def top_up(self, cents: int) -> Account:
+        with write(self.db()) as db:
+            accounts.top_up(db, cents, self.clock.stamp())
+        return self.account()
+
+    def set_renewal_day(self, day: RenewalDay | None) -> Account:
+        with write(self.db()) as db:
+            accounts.set_renewal_day(db, day, self.clock.stamp())
+        return self.account()
+
+    def set_deduction_days(self, days: int) -> Account:
+        with write(self.db()) as db:
+            accounts.set_deduction_days(db, days, self.clock.stamp())
+        return self.account()
+
+
+def new_idempotency_key() -> str:
+    """A fresh key: made once when a payment is about to be asked for, reused on every retry."""
+    return uuid.uuid4().hex
