@@ -21,16 +21,16 @@ def parse_when(text: str) -> dt.datetime:
     """
     value = text.strip()
     try:
-        if len(value) == 10:
+        if len(value) <= 10:
             day = dt.date.fromisoformat(value)
             return dt.datetime.combine(day, dt.time(), BILLING_OFFSET)
-        moment = arrow.get(value, tzinfo=BILLING_TZ)
-    except (ValueError, TypeError, arrow.parser.ParserError) as exc:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
         raise BadTime(
             f"cannot read {text!r} as a time: use YYYY-MM-DD or an ISO datetime "
             "such as 2026-12-15T03:00:00+08:00"
         ) from exc
-    return moment.datetime
+    return moment if moment.tzinfo else moment.replace(tzinfo=BILLING_OFFSET)
 
 
 class Clock:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 DEFAULT_CURRENCY = "CNY"
@@ -24,16 +25,13 @@ def format_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
     return f"{sign}{currency} {whole:,}.{part:02d}"
 
 
+AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
+
+
 def parse_amount(text: str) -> int:
-    """`1234.5` or `1,234.50` → 123450 cents. Refuses more than two decimals and non-numbers."""
-    cleaned = text.strip().replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {text!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {text!r}")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"{text!r} has more than two decimals")
+    """`1234.5` or `1,234.50` → 123450 cents. Refuses signs, odd commas, over two decimals."""
+    cleaned = text.strip()
+    if not AMOUNT.fullmatch(cleaned):
+        raise ValueError(f"not an amount: {text!r} (write it like 1234.50 or 1,234.50)")
+    cents = Decimal(cleaned.replace(",", "")) * 100
     return int(cents.quantize(Decimal(1), rounding=ROUND_HALF_UP))

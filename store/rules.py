@@ -45,7 +45,8 @@ def duration(count: int, unit: str = "month") -> Duration:
         return Duration(count, "month")
     if unit == "year" and 1 <= count <= MAX_YEARS:
         return Duration(count, "year")
-    raise RuleError(f"a renewal lasts 1–{MAX_MONTHS} months or 1–{MAX_YEARS} years, not {count} {unit}s")
+    raise RuleError(
+        f"a renewal lasts 1–{MAX_MONTHS} months or 1–{MAX_YEARS} years, not {count} {unit}s")
 
 
 def parse_renewal_day(text: str | int) -> RenewalDay:
