@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
+from store.models import AuditEntry
+
 
 def os_user() -> str:
     try:
@@ -34,3 +36,14 @@ def record(
         (at, os_user(), ssh_client(), action, json.dumps(list(resource_ids)), amount_cents,
          result, detail),
     )
+
+
+def entries(db: sqlite_utils.Database, since: str | None = None,
+            limit: int = -1) -> list[AuditEntry]:
+    """Audit rows, newest first; `since` is a UTC stamp (see Clock.stamp)."""
+    rows = db.execute(
+        "SELECT id, at, os_user, ssh_client, action, resource_ids, amount_cents, result, detail"
+        " FROM audit WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?",
+        (since or "", limit)).fetchall()
+    return [AuditEntry(rid, at, user, ssh, action, tuple(json.loads(ids)), amount, result,
+                       detail) for rid, at, user, ssh, action, ids, amount, result, detail in rows]

@@ -19,3 +19,15 @@ class InsufficientBalance(Refused):
 
 class CardDeclined(Refused):
     pass
+
+
+class PaymentFailed(Refused):
+    """Checkout placed the order but the payment was refused; the order waits, pending."""
+
+    def __init__(self, message: str, order_id: str) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class ImportFailed(StoreError):
+    """A file to import has a bad row; the message names the line (or item) and the field."""

@@ -119,6 +119,21 @@ def m001_schema(db: sqlite_utils.Database) -> None:
             db.execute(statement)
 
 
+@migrations()
+def m002_auto_renew_attempts(db: sqlite_utils.Database) -> None:
+    """One row per auto-renew attempt: a resource is charged at most once a day per expiry."""
+    db.execute("""
+        CREATE TABLE auto_renew_attempts (
+            resource_id TEXT NOT NULL REFERENCES resources (id),
+            expiry TEXT NOT NULL,
+            day TEXT NOT NULL,
+            at TEXT NOT NULL,
+            order_id TEXT REFERENCES orders (id),
+            result TEXT NOT NULL,
+            PRIMARY KEY (resource_id, expiry, day)
+        )""")
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Bring the schema up to date; safe when several processes open the file at once."""
     with write(db):

@@ -239,3 +239,58 @@ class QuickCounts:
     grace: int
     retention: int
     pending: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    os_user: str
+    ssh_client: str | None
+    action: str
+    resource_ids: tuple[str, ...]
+    amount_cents: int | None
+    result: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """What a batch action did to one resource: done, or refused with the reason."""
+
+    id: str
+    ok: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AutoRenew:
+    """Auto-renew terms: a period of months, and how many more times (None = unlimited)."""
+
+    period_months: int = 1
+    times: int | None = None
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one pass of "process due events up to now" did."""
+
+    expired_orders: tuple[str, ...] = ()
+    auto_renewed: tuple[tuple[str, str], ...] = ()      # (resource id, order id)
+    auto_failed: tuple[tuple[str, str], ...] = ()       # (resource id, reason)
+    to_pay_per_use: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+
+    @property
+    def nothing_done(self) -> bool:
+        return not (self.expired_orders or self.auto_renewed or self.auto_failed
+                    or self.to_pay_per_use or self.deleted)
+
+
+@dataclass(frozen=True)
+class WeekExpiry:
+    """Resources expiring in one week from `start`, and their one-month renewal value."""
+
+    start: dt.date
+    count: int
+    monthly_cents: int

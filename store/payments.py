@@ -85,17 +85,17 @@ def _check_lines_current(db: sqlite_utils.Database, order: Order, today: dt.date
             raise Refused(f"{line.resource_id}: {reason}")
 
 
-def _replay(db: sqlite_utils.Database, order_id: str, key: str) -> Payment | None:
-    """The payment already made with this idempotency key, if any."""
+def replay(db: sqlite_utils.Database, key: str, order_id: str | None = None) -> Payment | None:
+    """The payment already made with this idempotency key (for this order), if any."""
     row = db.execute(
         "SELECT order_id, method, card_last4, total_cents, discount_cents, coupon_cents,"
         " balance_after_cents FROM payments WHERE idempotency_key = ?", (key,)).fetchone()
     if row is None:
         return None
     paid_order, method, last4, total, discount, coupon, balance_after = row
-    if paid_order != order_id:
+    if order_id is not None and paid_order != order_id:
         raise Refused("this payment key was already used for another order")
-    return Payment(order=orders.load(db, order_id), method=Method(method),
+    return Payment(order=orders.load(db, paid_order), method=Method(method),
                    charge=Charge(total, discount, coupon), balance_after_cents=balance_after,
                    card_last4=last4, replayed=True)
 
@@ -105,7 +105,7 @@ def pay(
     card: str | None = None, coupon_ids: Sequence[str] = (),
 ) -> Payment:
     """Pay an order in full. Call inside one write transaction: a refusal changes nothing."""
-    replayed = _replay(db, order_id, key)
+    replayed = replay(db, key, order_id)
     if replayed is not None:
         return replayed
     order = orders.load(db, order_id)

@@ -10,7 +10,17 @@ from typing import Any
 import sqlite_utils
 
 from store import rules
-from store.models import Billing, Filters, Kind, QuickCounts, Resource, ResourceRow, Tab
+from store.models import (
+    Billing,
+    Duration,
+    Filters,
+    Kind,
+    QuickCounts,
+    Resource,
+    ResourceRow,
+    Tab,
+    WeekExpiry,
+)
 
 SORTS = {
     "expiry": "r.expiry {dir}, r.name {dir}, r.id {dir}",
@@ -124,7 +134,8 @@ def matching_ids(
 ) -> list[str]:
     """Every id the filters match, in list order: "select all" means all of them."""
     clause, params = where(filters, today, now)
-    sql = f"SELECT r.id FROM resources r WHERE {clause} ORDER BY {SORTS['expiry'].format(dir='ASC')}"
+    order = SORTS["expiry"].format(dir="ASC")
+    sql = f"SELECT r.id FROM resources r WHERE {clause} ORDER BY {order}"
     return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
@@ -167,3 +178,24 @@ def distinct_values(db: sqlite_utils.Database, column: str) -> list[str]:
         raise ValueError(column)
     return [row[0] for row in db.execute(
         f"SELECT DISTINCT {column} FROM resources ORDER BY {column}").fetchall()]
+
+
+def renewal_total(db: sqlite_utils.Database, ids: list[str], length: Duration) -> int:
+    """Sum of the base renewal fees of subscription resources among `ids`."""
+    column = "yearly_price_cents" if length.unit == "year" else "monthly_price_cents"
+    row = db.execute(
+        f"SELECT COALESCE(SUM({column}), 0) FROM resources WHERE billing = 'yearly-monthly'"
+        " AND id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)).fetchone()
+    return int(row[0]) * length.count
+
+
+def expiry_by_week(db: sqlite_utils.Database, today: dt.date, weeks: int = 12) -> list[WeekExpiry]:
+    """Subscription resources expiring in each of the next `weeks` weeks (week 0 starts today)."""
+    rows = dict((int(week), (n, cents)) for week, n, cents in db.execute(
+        """SELECT CAST((julianday(expiry) - julianday(:today)) / 7 AS INTEGER) AS week,
+                  COUNT(*), SUM(monthly_price_cents)
+           FROM resources WHERE billing = 'yearly-monthly' AND expiry BETWEEN :today AND :last
+           GROUP BY week""",
+        {"today": today.isoformat(), "last": _day(today, 7 * weeks - 1)}).fetchall())
+    return [WeekExpiry(today + dt.timedelta(days=7 * week), *rows.get(week, (0, 0)))
+            for week in range(weeks)]

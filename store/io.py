@@ -1,0 +1,332 @@
+"""Resources in and out: CSV/JSON import (validated whole before anything is written) and export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
+from io import StringIO
+from pathlib import Path
+from typing import Any, TextIO
+
+import sqlite_utils
+
+from store import audit
+from store.db import write
+from store.errors import ImportFailed
+from store.models import Billing, Kind, Resource, ResourceRow, Tab
+
+RECORD_FIELDS = (
+    "id", "name", "kind", "region", "enterprise_project", "status", "billing", "tab", "phase",
+    "expiry", "days_left", "monthly_price_cents", "yearly_price_cents", "currency",
+    "pending_order", "flavor", "node_count", "auto_period_months", "auto_times",
+)
+EXPORT_FIELDS = (*RECORD_FIELDS, "renewal_1_month_cents", "renewal_1_year_cents")
+REQUIRED = ("id", "name", "kind", "expiry", "monthly_price_cents")
+# Derived when listed, so a file may carry them (an export does) but they are never imported.
+IGNORED = frozenset(
+    {"phase", "days_left", "pending_order", "renewal_1_month_cents", "renewal_1_year_cents"})
+KNOWN = frozenset(EXPORT_FIELDS)
+# Words a listing shows instead of the platform's status; they are derived from the expiry.
+DERIVED_STATUSES = frozenset({"frozen", "deleted"})
+AUDIT_MAX_IDS = 1000
+UNKNOWN_FIELD = "unknown field (see the import format in the README)"
+
+COLUMNS = (
+    "id", "name", "kind", "region", "enterprise_project", "flavor", "node_count", "status",
+    "billing", "expiry", "monthly_price_cents", "yearly_price_cents", "currency", "tab",
+    "auto_period_months", "auto_times",
+)
+UPSERT_SQL = (
+    f"INSERT INTO resources ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    " ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in COLUMNS[1:])
+)
+
+_WHOLE = re.compile(r"-?[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+Located = list[tuple[str, Mapping[str, Any]]]  # ("line 4" or "item 3", the raw row)
+
+
+class _BadField(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# export ------------------------------------------------------------------------------------------
+def resource_record(row: ResourceRow) -> dict[str, Any]:
+    """A listed resource as plain JSON-ready values, keys in RECORD_FIELDS order."""
+    r = row.resource
+    return {
+        "id": r.id, "name": r.name, "kind": r.kind.value, "region": r.region,
+        "enterprise_project": r.enterprise_project, "status": row.status,
+        "billing": r.billing.value, "tab": r.tab.value if r.tab else None,
+        "phase": row.phase.value, "expiry": r.expiry.isoformat(), "days_left": row.days_left,
+        "monthly_price_cents": r.monthly_price_cents,
+        "yearly_price_cents": r.yearly_price_cents, "currency": r.currency,
+        "pending_order": r.pending_order, "flavor": r.flavor, "node_count": r.node_count,
+        "auto_period_months": r.auto_period_months, "auto_times": r.auto_times,
+    }
+
+
+def export_records(rows: Iterable[ResourceRow]) -> list[dict[str, Any]]:
+    """Records with the price of renewing for one month and for one year."""
+    return [
+        resource_record(row) | {
+            "renewal_1_month_cents": row.resource.monthly_price_cents,
+            "renewal_1_year_cents": row.resource.yearly_price_cents,
+        }
+        for row in rows
+    ]
+
+
+def write_export(records: Sequence[Mapping[str, Any]], fmt: str, stream: TextIO) -> None:
+    """Write records as `csv` (header row; None as an empty cell) or `json` (a list)."""
+    if fmt == "json":
+        json.dump(list(records), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    elif fmt == "csv":
+        fields = list(records[0]) if records else list(EXPORT_FIELDS)
+        writer = csv.DictWriter(stream, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        raise ValueError(f"export format is csv or json, not {fmt!r}")
+
+
+# import: reading files ---------------------------------------------------------------------------
+def read_resources(path: str | Path) -> list[Resource]:
+    """Every resource in a .json (a list of objects) or .csv (header row) file, all validated."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        kind = repr(suffix) if suffix else "a file without an extension"
+        raise ImportFailed(f"{target.name}: import reads .json or .csv files, not {kind}")
+    try:
+        text = target.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFailed(f"cannot read {target}: {exc}") from exc
+    located = _json_items(text, target.name) if suffix == ".json" else _csv_rows(text)
+    return _parse_all(located)
+
+
+def _json_items(text: str, name: str) -> Located:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(f"{name}: not valid JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise ImportFailed(f"{name}: expected a JSON list of objects, got {type(data).__name__}")
+    items: Located = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise ImportFailed(f"item {number}: expected an object, got {type(item).__name__}")
+        items.append((f"item {number}", item))
+    return items
+
+
+def _csv_rows(text: str) -> Located:
+    reader = csv.reader(StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise ImportFailed("line 1: no header row")
+    columns = [column.strip() for column in header]
+    _check_header(columns)
+    rows: Located = []
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) > len(columns):
+            raise ImportFailed(f"line {reader.line_num}: {len(values)} values "
+                               f"but the header has {len(columns)} columns")
+        rows.append((f"line {reader.line_num}", dict(zip(columns, values, strict=False))))
+    return rows
+
+
+def _check_header(columns: list[str]) -> None:
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            raise ImportFailed(f"line 1, field {column}: the column appears twice")
+        if column not in KNOWN:
+            raise ImportFailed(f"line 1, field {column}: {UNKNOWN_FIELD}")
+        seen.add(column)
+    for column in REQUIRED:
+        if column not in seen:
+            raise ImportFailed(f"line 1, field {column}: required column is missing")
+
+
+def _parse_all(located: Located) -> list[Resource]:
+    resources: list[Resource] = []
+    first_seen: dict[str, str] = {}
+    for where, raw in located:
+        try:
+            resource = parse_resource(raw)
+        except _BadField as exc:
+            raise ImportFailed(f"{where}, field {exc.field}: {exc}") from None
+        if resource.id in first_seen:
+            raise ImportFailed(f"{where}, field id: duplicate id {resource.id!r} "
+                               f"(first at {first_seen[resource.id]})")
+        first_seen[resource.id] = where
+        resources.append(resource)
+    return resources
+
+
+# import: validating one row ----------------------------------------------------------------------
+def parse_resource(raw: Mapping[str, Any]) -> Resource:
+    """One validated Resource from a row of text (CSV) or JSON values; raises _BadField."""
+    unknown = sorted(key for key in raw if key not in KNOWN)
+    if unknown:
+        raise _BadField(unknown[0], UNKNOWN_FIELD)
+    get = _Getter(raw)
+    monthly = get("monthly_price_cents", _cents)
+    billing = get("billing", _enum(Billing, "billing"), Billing.SUBSCRIPTION)
+    status = get("status", _text, "running")
+    return Resource(
+        id=get("id", _text), name=get("name", _text), kind=get("kind", _enum(Kind, "kind")),
+        expiry=get("expiry", _date), monthly_price_cents=monthly,
+        yearly_price_cents=get("yearly_price_cents", _cents, monthly * 10),
+        currency=get("currency", _currency, "CNY"), region=get("region", _text, ""),
+        enterprise_project=get("enterprise_project", _text, "default"),
+        flavor=get("flavor", _text, ""), node_count=get("node_count", _node_count, 1),
+        status="running" if status in DERIVED_STATUSES else status, billing=billing,
+        tab=_tab(get, billing), auto_period_months=get("auto_period_months", _period, None),
+        auto_times=get("auto_times", _times, None),
+    )
+
+
+_REQUIRED_MARK = object()
+
+
+class _Getter:
+    """Reads one field: absent, null or blank means the default (or 'missing' when required)."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+
+    def __call__(
+        self, field: str, parse: Callable[[Any], Any], default: Any = _REQUIRED_MARK
+    ) -> Any:
+        value = self.raw.get(field)
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            if default is _REQUIRED_MARK:
+                raise _BadField(field, "missing (required)")
+            return default
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise _BadField(field, str(exc)) from None
+
+
+def _tab(get: _Getter, billing: Billing) -> Tab | None:
+    if billing is Billing.PAY_PER_USE:
+        if get("tab", _enum(Tab, "tab"), None) is not None:
+            raise _BadField("tab", "a pay-per-use resource has no renewal tab: leave it empty")
+        return None
+    return get("tab", _enum(Tab, "tab"), Tab.MANUAL)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not text")
+    return value
+
+
+def _enum(kind: type[StrEnum], label: str) -> Callable[[Any], Any]:
+    choices = ", ".join(member.value for member in kind)
+
+    def parse(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a {label} ({choices})") from None
+    return parse
+
+
+def _date(value: Any) -> dt.date:
+    try:
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+def _whole(value: Any, low: int, high: int | None = None) -> int:
+    """A whole number, strictly: no floats, no decimals in text, no booleans."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _WHOLE.fullmatch(value):
+        number = int(value)
+    else:
+        raise ValueError(f"{value!r} is not a whole number")
+    if number < low or (high is not None and number > high):
+        bound = f"at least {low}" if high is None else f"{low}–{high}"
+        raise ValueError(f"{number} is out of range (must be {bound})")
+    return number
+
+
+def _cents(value: Any) -> int:
+    return _whole(value, 0)
+
+
+def _node_count(value: Any) -> int:
+    return _whole(value, 1)
+
+
+def _period(value: Any) -> int:
+    return _whole(value, 1, 36)
+
+
+def _times(value: Any) -> int:
+    return _whole(value, 0, 99)
+
+
+def _currency(value: Any) -> str:
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+        raise ValueError(f"{value!r} is not a currency code (three capital letters, e.g. CNY)")
+    return value
+
+
+# import: writing -------------------------------------------------------------------------------
+def _values(resource: Resource) -> tuple[Any, ...]:
+    r = resource
+    return (r.id, r.name, r.kind.value, r.region, r.enterprise_project, r.flavor, r.node_count,
+            r.status, r.billing.value, r.expiry.isoformat(), r.monthly_price_cents,
+            r.yearly_price_cents, r.currency, r.tab.value if r.tab else None,
+            r.auto_period_months, r.auto_times)
+
+
+def upsert_rows(db: sqlite_utils.Database, resources: Sequence[Resource]) -> None:
+    """Insert or update in place (never delete + insert: order lines point at resources).
+
+    Call inside a write transaction.
+    """
+    db.conn.executemany(UPSERT_SQL, [_values(resource) for resource in resources])
+
+
+def audit_ids(resources: Sequence[Resource]) -> tuple[list[str], str]:
+    """The ids an audit row lists (the first AUDIT_MAX_IDS) and a note on how many there were."""
+    ids = [resource.id for resource in resources[:AUDIT_MAX_IDS]]
+    note = f"{len(resources):,} resources"
+    if len(resources) > AUDIT_MAX_IDS:
+        note += f" (first {AUDIT_MAX_IDS:,} ids listed)"
+    return ids, note
+
+
+def upsert_resources(db: sqlite_utils.Database, resources: Sequence[Resource], now: str) -> int:
+    """Add or replace resources in one transaction, with one audit row. Returns how many."""
+    ids, note = audit_ids(resources)
+    with write(db):
+        upsert_rows(db, resources)
+        audit.record(db, now, "import", resource_ids=ids, detail=f"imported {note}")
+    return len(resources)

@@ -1,0 +1,108 @@
+"""Filtered, counted, paged reads: what each Renewals tab and quick filter shows."""
+
+from __future__ import annotations
+
+from conftest import insert, resource
+
+from store.models import Billing, Duration, Filters, Kind, Phase, Tab
+
+
+def seed(store):
+    insert(store,
+           resource("in7", "2026-12-03", name="alpha"),          # 7 days left
+           resource("in15", "2026-12-11", name="beta"),          # 15 days left
+           resource("in30", "2026-12-26", name="gamma", kind=Kind.LITE),
+           resource("later", "2027-06-01", name="delta", region="cn-east-3"),
+           resource("grace", "2026-11-11", name="eps"),           # 15 days late
+           resource("frozen", "2026-10-27", name="zeta"),         # 30 days late
+           resource("deleted", "2026-10-26", name="eta"),         # 31 days late
+           resource("auto", "2026-12-01", name="theta", tab=Tab.AUTO),
+           resource("ppu", "2026-12-01", name="iota", billing=Billing.PAY_PER_USE, tab=None),
+           resource("pct", "2026-12-02", name="100%_off [bold]"))
+
+
+def ids(store, **filters):
+    return [row.resource.id for row in store.list(Filters(**filters), limit=-1)]
+
+
+def test_a_tab_lists_its_rows_by_expiry_without_deleted_ones(store):
+    seed(store)
+    assert ids(store, tab=Tab.MANUAL) == ["frozen", "grace", "pct", "in7", "in15", "in30", "later"]
+    assert ids(store, tab=Tab.AUTO) == ["auto"]
+    assert ids(store, tab=Tab.PPU) == []
+
+
+def test_without_a_tab_everything_is_listed(store):
+    seed(store)
+    assert set(ids(store)) >= {"deleted", "ppu"}
+    assert store.count() == 10
+
+
+def test_expiring_within_days_counts_today_to_the_horizon(store):
+    seed(store)
+    assert ids(store, expiring_days=7) == ["ppu", "auto", "pct", "in7"]
+    assert "in15" in ids(store, expiring_days=15) and "in30" not in ids(store, expiring_days=15)
+
+
+def test_phases_are_derived_from_expiry_and_today(store):
+    seed(store)
+    assert ids(store, phase=Phase.GRACE) == ["grace"]
+    assert ids(store, phase=Phase.RETENTION) == ["frozen"]
+    assert ids(store, phase=Phase.DELETED) == ["deleted"]
+    rows = {row.resource.id: row for row in store.list(limit=-1)}
+    assert (rows["frozen"].status, rows["deleted"].status) == ("frozen", "deleted")
+    assert rows["in7"].days_left == 7 and rows["grace"].days_left == -15
+
+
+def test_kind_region_and_search(store):
+    seed(store)
+    assert ids(store, kind=Kind.LITE) == ["in30"]
+    assert ids(store, region="cn-east-3") == ["later"]
+    assert ids(store, search="ALPH") == ["in7"]
+    assert ids(store, search="%_") == ["pct"]          # LIKE wildcards are literal
+    assert ids(store, search="[bold]") == ["pct"]
+
+
+def test_search_finds_resources_by_order_id(store):
+    seed(store)
+    order = store.place_order(["in7", "in15"], Duration(1))
+    assert ids(store, search=order.id) == ["in7", "in15"]
+
+
+def test_pending_orders_show_and_can_be_hidden(store):
+    seed(store)
+    order = store.place_order(["in7"], Duration(1))
+    assert store.list(Filters(search="alpha"))[0].resource.pending_order == order.id
+    assert "in7" not in ids(store, tab=Tab.MANUAL, hide_pending=True)
+    assert store.quick_counts(Filters(tab=Tab.MANUAL)).pending == 1
+
+
+def test_quick_counts_match_the_filters_they_stand_for(store):
+    seed(store)
+    base = Filters(tab=Tab.MANUAL)
+    counts = store.quick_counts(base)
+    assert counts.total == store.count(base) == 7
+    assert (counts.within_7, counts.within_15, counts.within_30) == (2, 3, 4)
+    assert (counts.grace, counts.retention) == (1, 1)
+
+
+def test_paging_and_sorting(store):
+    seed(store)
+    first = store.list(Filters(tab=Tab.MANUAL), limit=3)
+    second = store.list(Filters(tab=Tab.MANUAL), limit=3, offset=3)
+    assert [r.resource.id for r in first + second] == ids(store, tab=Tab.MANUAL)[:6]
+    by_name = store.list(Filters(tab=Tab.MANUAL), sort="name", descending=True, limit=1)
+    assert by_name[0].resource.name == "zeta"
+
+
+def test_select_all_means_every_matching_row(store):
+    seed(store)
+    assert store.matching_ids(Filters(tab=Tab.MANUAL)) == ids(store, tab=Tab.MANUAL)
+
+
+def test_selection_total_uses_monthly_or_yearly_prices(store):
+    insert(store, resource("a", "2027-01-01", 100, yearly=1_000),
+           resource("b", "2027-01-01", 200, yearly=2_000),
+           resource("p", "2027-01-01", 999, billing=Billing.PAY_PER_USE, tab=None))
+    assert store.selection_total(["a", "b", "p"], Duration(3)) == 900
+    assert store.selection_total(["a", "b"], Duration(2, "year")) == 6_000
