@@ -19,11 +19,17 @@ MAX_DISCOUNTS = 1
 DECLINED_SUFFIX = "0002"
 
 
-def card_last4(card: str | None) -> str:
-    """Validate a card number and keep only its last four digits."""
+def card_digits(card: str | None) -> str:
+    """A card number's digits (spaces and dashes dropped), refused unless 12–19 of them."""
     digits = "".join(ch for ch in (card or "") if ch not in " -")
     if not digits.isdigit() or not 12 <= len(digits) <= 19:
         raise Refused("online payment needs a card number of 12–19 digits")
+    return digits
+
+
+def card_last4(card: str | None) -> str:
+    """Charge the card (numbers ending 0002 decline) and keep only its last four digits."""
+    digits = card_digits(card)
     if digits.endswith(DECLINED_SUFFIX):
         raise CardDeclined(f"the card ending {digits[-4:]} was declined: nothing was charged")
     return digits[-4:]

@@ -23,6 +23,7 @@ from store.models import (
     Account,
     AuditEntry,
     AutoRenew,
+    Charge,
     Duration,
     Filters,
     Method,
@@ -104,6 +105,17 @@ class Store:
     def expiry_by_week(self, weeks: int = 12) -> builtins.list[WeekExpiry]:
         return queries.expiry_by_week(self.db(), self.clock.today(), weeks)
 
+    def rows(self, ids: Sequence[str]) -> builtins.list[ResourceRow]:
+        """These resources as listed today, in the order asked; unknown ids are left out."""
+        today, now = self._today_now()
+        found = queries.resources_by_id(self.db(), ids, now)
+        return [queries.to_row(found[rid], today) for rid in ids if rid in found]
+
+    def quote(self, total_cents: int, coupons: Sequence[str] = ()) -> Charge:
+        """What paying `total_cents` with these coupons would charge. Changes nothing."""
+        chosen = payments.usable_coupons(self.db(), coupons, self.clock.today())
+        return payments.charge_for(total_cents, chosen)
+
     def order(self, order_id: str) -> Order:
         return orders.load(self.db(), order_id)
 
@@ -149,6 +161,8 @@ class Store:
         already used returns that payment again without placing anything.
         """
         today, now = self._today_now()
+        if method is Method.ONLINE:
+            payments.card_digits(card)      # a mistyped number places no order
         with write(self.db()) as db:
             replayed = payments.replay(db, idempotency_key)
             if replayed is not None:

@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import TODAY, insert, resource
+from builders import TODAY, insert, resource
 
 from store.clock import Clock
 from store.models import Duration, Method

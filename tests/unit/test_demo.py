@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from conftest import TODAY
+from builders import TODAY
 
 from store import demo, rules
 from store.errors import Refused

@@ -7,7 +7,7 @@ import io as text_io
 import json
 
 import pytest
-from conftest import TODAY
+from builders import TODAY
 
 from store import demo, io
 from store.errors import ImportFailed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import insert, resource
+from builders import insert, resource
 
 from store.clock import Clock
 from store.db import write

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import insert, resource
+from builders import insert, resource
 
 from store.models import AutoRenew, Billing, Duration, Filters, RowResult, Tab
 from store.rules import RuleError

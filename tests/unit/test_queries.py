@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import insert, resource
+from builders import insert, resource
 
 from store.models import Billing, Duration, Filters, Kind, Phase, Tab
 

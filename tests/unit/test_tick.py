@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import insert, resource
+from builders import insert, resource
 
 from store.clock import Clock
 from store.models import AutoRenew, Duration, Filters, OrderStatus, Tab

@@ -1,0 +1,79 @@
+"""Fixtures for Pilot tests: a temp database at a fixed billing day, and waiting on conditions.
+
+Tests reach the helpers through fixtures (`wait`, `make`), not `from conftest import`: with
+several conftest.py files in sibling folders, which one `conftest` names depends on collection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+
+import pytest
+from textual.pilot import Pilot
+
+from store.clock import Clock
+from store.models import Kind, Resource, Tab
+from store.service import Store
+from tui.app import RenewalsApp
+
+TODAY = dt.date(2026, 11, 26)
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float = 5.0,
+                   what: str = "") -> None:
+    """Let the app run until `predicate()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause()
+
+
+def make_resources(count: int, tab: Tab = Tab.MANUAL, prefix: str = "pool",
+                   first_day: int = -20, days: int = 400, start: int = 0,
+                   price_cents: int = 10_000) -> list[Resource]:
+    """`count` resources whose expiry climbs a day at a time from today + `first_day`."""
+    return [
+        Resource(
+            id=f"{prefix}-id-{number:06d}", name=f"{prefix}-{number:06d}", kind=Kind.STANDARD,
+            expiry=TODAY + dt.timedelta(days=first_day + number % days),
+            monthly_price_cents=price_cents, yearly_price_cents=price_cents * 10,
+            region="cn-north-4", tab=tab,
+        )
+        for number in range(start, start + count)
+    ]
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterable[Store]:
+    opened = Store(tmp_path / "renewals.db", Clock.from_text(TODAY.isoformat()))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def add(store: Store) -> Callable[[list[Resource]], None]:
+    """Put resources into the test database."""
+    def add_resources(resources: list[Resource]) -> None:
+        store.import_resources(resources)
+
+    return add_resources
+
+
+@pytest.fixture
+def app(store: Store) -> RenewalsApp:
+    return RenewalsApp(store)
+
+
+@pytest.fixture
+def make() -> Callable[..., list[Resource]]:
+    """The resource builder, `make_resources`."""
+    return make_resources
+
+
+@pytest.fixture
+def wait() -> Callable[..., object]:
+    """`await wait(pilot, predicate)`: the app runs until the predicate holds (`wait_for`)."""
+    return wait_for

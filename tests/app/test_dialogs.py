@@ -1,0 +1,368 @@
+"""The renewal dialog, the payment modal and the flow joining them, at 80x24 in a tiny host app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import Checkbox, DataTable, Static
+
+from store.clock import Clock
+from store.db import write
+from store.models import Billing, Kind, Method, OrderStatus, Payment, Resource
+from store.service import Store
+from tui.dialogs.confirm import Confirm
+from tui.dialogs.payment import PaymentDialog
+from tui.dialogs.renew import PREVIEW_ROWS, RenewDialog, Stepper
+from tui.flows import renew_flow
+
+TODAY = "2020-04-20"  # RULES.md §4's examples expire 2020-04-28: in use on this day
+SIZE = (80, 24)
+
+
+def resource(rid: str, expiry: str, monthly: int = 10_000, **fields) -> Resource:
+    return Resource(
+        id=rid, name=fields.pop("name", f"pool-{rid}"), kind=Kind(fields.pop("kind", "standard")),
+        expiry=dt.date.fromisoformat(expiry), monthly_price_cents=monthly,
+        yearly_price_cents=monthly * 10, **fields)
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    opened = Store(tmp_path / "renewals.db", Clock.from_text(TODAY))
+    opened.import_resources([resource("a", "2020-04-28"), resource("b", "2020-05-10", 20_000)])
+    opened.top_up(1_000_000)
+    yield opened
+    opened.close()
+
+
+def add_coupons(store: Store, *rows: tuple) -> None:
+    with write(store.db()) as db:
+        db.conn.executemany(
+            "INSERT INTO coupons (id, kind, amount_cents, percent_off, expires) VALUES (?,?,?,?,?)",
+            rows)
+
+
+class HostApp(App):
+    """Runs the renewal flow in a worker, as the real app does, and keeps its outcome."""
+
+    CSS = "Screen { background: $background; }"
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.outcome: Payment | None | str = "running"
+
+    def compose(self) -> ComposeResult:
+        yield Static("host")
+
+    def start_renewal(self, ids: list[str]) -> None:
+        self.run_worker(self._renew(ids), exclusive=True)
+
+    async def _renew(self, ids: list[str]) -> None:
+        self.outcome = await renew_flow(self, self.store, ids)
+
+
+async def wait_for(pilot, condition: Callable[[], object], timeout: float = 5.0) -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for a condition"
+        await pilot.pause(0.01)
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def cell(screen, row_key: str, column: str) -> str:
+    value = screen.query_one("#preview", DataTable).get_cell(row_key, column)
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+async def open_renew(pilot, app: HostApp, ids: list[str]) -> RenewDialog:
+    app.start_renewal(ids)
+    await wait_for(pilot, lambda: isinstance(app.screen, RenewDialog))
+    dialog = app.screen
+    await wait_for(pilot, lambda: "order total" in text_of(dialog, "#summary"))
+    return dialog
+
+
+async def open_payment(pilot, app: HostApp, ids: list[str]) -> PaymentDialog:
+    await open_renew(pilot, app, ids)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog))
+    dialog = app.screen
+    await wait_for(pilot, lambda: dialog.account is not None)
+    return dialog
+
+
+def expiry_of(store: Store, rid: str) -> str:
+    return store.db().execute("SELECT expiry FROM resources WHERE id = ?", (rid,)).fetchone()[0]
+
+
+# renewal dialog ----------------------------------------------------------------------------
+async def test_dialog_opens_with_one_month_and_shows_the_preview(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, ["a", "b"])
+        assert dialog.query_one("#duration", Stepper).render().plain == "< 1 month >"
+        assert cell(dialog, "a", "new") == "2020-05-28"
+        assert cell(dialog, "b", "new") == "2020-06-10"
+        assert "2 of 2 renewable" in text_of(dialog, "#summary")
+        assert "order total CNY 300.00" in text_of(dialog, "#summary")
+
+
+async def test_d_aligns_to_the_renewal_day_as_documented(store):
+    store.set_renewal_day(15)
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, ["a"])
+        await wait_for(pilot, lambda: dialog.saved_day == 15)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: cell(dialog, "a", "new") == "2020-06-15")
+        assert cell(dialog, "a", "extra") == "+18"
+        assert "to day 15" in text_of(dialog, "#summary")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: cell(dialog, "a", "new") == "2020-05-28")
+
+
+@pytest.mark.parametrize(("day", "expiry", "new_expiry", "extra"), [
+    ("last", "2024-03-25", "2024-04-30", "+5"),
+    (1, "2024-03-25", "2024-05-01", "+6"),
+])
+async def test_the_other_documented_alignments(tmp_path, day, expiry, new_expiry, extra):
+    store = Store(tmp_path / "renewals.db", Clock.from_text("2024-03-20"))
+    store.import_resources([resource("x", expiry)])
+    store.set_renewal_day(day)
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, ["x"])
+        await wait_for(pilot, lambda: dialog.saved_day == day)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: cell(dialog, "x", "new") == new_expiry)
+        assert cell(dialog, "x", "extra") == extra
+    store.close()
+
+
+async def test_unset_renewal_day_proposes_the_first_and_saves_it_on_continue(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, ["a"])
+        await pilot.press("d")
+        await wait_for(pilot, lambda: cell(dialog, "a", "new") == "2020-06-01")
+        assert "Continuing saves day 1 as your renewal day" in text_of(dialog, "#day-note")
+        await pilot.press("tab", "right")  # the day field: day 1 -> day 2
+        await wait_for(pilot, lambda: cell(dialog, "a", "new") == "2020-06-02")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog))
+        assert store.account().renewal_day == 2
+
+
+async def test_changing_the_duration_updates_the_total(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, ["a", "b"])
+        await pilot.press("right")
+        await wait_for(pilot, lambda: "CNY 600.00" in text_of(dialog, "#summary"))
+        assert cell(dialog, "a", "new") == "2020-06-28"
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: "CNY 900.00" in text_of(dialog, "#summary"))
+        await pilot.press("minus", "minus", "minus")
+        await wait_for(pilot, lambda: "1 month" in text_of(dialog, "#summary"))
+        assert "CNY 300.00" in text_of(dialog, "#summary")
+
+
+async def test_non_renewable_rows_stay_with_their_reason_and_out_of_the_total(store):
+    store.import_resources([resource("ppu", "2020-06-01", billing=Billing.PAY_PER_USE, tab=None),
+                            resource("gone", "2020-01-01")])
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, ["a", "ppu", "gone"])
+        assert cell(dialog, "ppu", "fee") == "not renewable"
+        assert cell(dialog, "ppu", "note").startswith("pay-per-use")
+        assert cell(dialog, "gone", "note").startswith("deleted")
+        assert "1 of 3 renewable" in text_of(dialog, "#summary")
+        assert "order total CNY 100.00" in text_of(dialog, "#summary")
+        await pilot.press("tab", "down")  # the preview table (the day field is off), row 2
+        assert app.focused is dialog.query_one("#preview")
+        await wait_for(pilot, lambda: "pay-per-use" in text_of(dialog, "#reason"))
+
+
+async def test_a_large_preview_shows_a_window_and_totals_everything(store):
+    many = [resource(f"r{n:04d}", "2020-05-01", 1_000) for n in range(PREVIEW_ROWS + 50)]
+    store.import_resources(many)
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, [r.id for r in many])
+        assert dialog.query_one("#preview", DataTable).row_count == PREVIEW_ROWS
+        assert "and 50 more" in text_of(dialog, "#more")
+        assert "order total CNY 3,500.00" in text_of(dialog, "#summary")
+
+
+async def test_esc_in_the_renewal_dialog_creates_nothing(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_renew(pilot, app, ["a"])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.outcome != "running")
+        assert app.outcome is None
+        assert store.orders() == []
+
+
+# payment modal -----------------------------------------------------------------------------
+async def test_payment_focus_starts_on_cancel_and_esc_creates_nothing(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a"])
+        assert app.focused is dialog.query_one("#cancel")
+        assert "CNY 10,000.00 -> CNY 9,900.00" in text_of(dialog, "#balance")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.outcome != "running")
+        assert app.outcome is None
+        assert store.orders() == []
+
+
+async def test_enter_never_pays_not_even_on_the_pay_button(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a"])
+        dialog.query_one("#pay").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "press y" in text_of(dialog, "#message"))
+        assert app.screen is dialog
+        assert store.orders() == []
+
+
+async def test_y_pays_once_moves_expiries_and_takes_exactly_the_shown_amount(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a", "b"])
+        assert "Amount due: CNY 300.00" in text_of(dialog, "#due")
+        await pilot.press("y", "y")
+        await wait_for(pilot, lambda: app.outcome != "running")
+        await pilot.press("y")  # a late press lands on the host: nothing happens
+    assert isinstance(app.outcome, Payment)
+    assert app.outcome.charge.due_cents == 30_000
+    orders = store.orders()
+    assert [order.status for order in orders] == [OrderStatus.PAID]
+    assert (expiry_of(store, "a"), expiry_of(store, "b")) == ("2020-05-28", "2020-06-10")
+    assert store.account().balance_cents == 1_000_000 - 30_000
+
+
+async def test_success_notifies_what_was_renewed_to_when(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_payment(pilot, app, ["a"])
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.outcome != "running")
+        messages = [note.message for note in app._notifications]
+    assert any("Renewed 1 resource to 2020-05-28" in m and "paid CNY 100.00" in m
+               for m in messages)
+
+
+async def test_insufficient_balance_keeps_the_order_pending_then_pays_it_after_a_top_up(store):
+    store.db().execute("UPDATE account SET balance_cents = 5000")
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a"])
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "insufficient balance" in text_of(dialog, "#message"))
+        assert "nothing was charged" in text_of(dialog, "#message")
+        [pending] = store.orders()
+        assert pending.status is OrderStatus.PENDING
+        assert pending.id in text_of(dialog, "#message")
+        assert store.account().balance_cents == 5000
+        assert app.screen is dialog
+        store.top_up(100_000)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.outcome != "running")
+    assert isinstance(app.outcome, Payment)
+    assert app.outcome.order.id == pending.id
+    assert [order.status for order in store.orders()] == [OrderStatus.PAID]
+    assert store.account().balance_cents == 105_000 - 10_000
+    assert expiry_of(store, "a") == "2020-05-28"
+
+
+async def test_a_declined_card_keeps_the_order_pending_then_balance_pays_it(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a"])
+        dialog.query_one("#method").focus()
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: dialog.method is Method.ONLINE)
+        await pilot.press("tab", *"4111 1111 1111 0002")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "declined" in text_of(dialog, "#message"))
+        [pending] = store.orders()
+        assert pending.status is OrderStatus.PENDING
+        assert store.account().balance_cents == 1_000_000
+        dialog.query_one("#method").focus()
+        await pilot.press("up", "enter")
+        await wait_for(pilot, lambda: dialog.method is Method.BALANCE)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.outcome != "running")
+    assert isinstance(app.outcome, Payment)
+    assert app.outcome.order.id == pending.id
+    assert app.outcome.method is Method.BALANCE
+    assert len(store.orders()) == 1
+
+
+async def test_a_bad_card_number_is_refused_before_anything_is_placed(store):
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a"])
+        dialog.query_one("#method").focus()
+        await pilot.press("down", "enter", "tab", *"1234", "y")
+        await wait_for(pilot, lambda: "12" in text_of(dialog, "#message"))
+        assert store.orders() == []
+
+
+async def test_coupons_reduce_the_amount_due_and_the_charge_is_what_was_shown(store):
+    add_coupons(store, ("OFF10", "discount", 0, 10, "2020-12-31"),
+                ("CASH50", "cash", 5_000, 0, None), ("OLD", "cash", 9_000, 0, "2020-01-01"))
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a", "b"])
+        assert len(dialog.coupons) == 2  # the expired one is not offered
+        for box in dialog.query(Checkbox):
+            box.value = True
+        await wait_for(pilot, lambda: "Amount due: CNY 220.00" in text_of(dialog, "#due"))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.outcome != "running")
+    assert app.outcome.charge.due_cents == 22_000
+    assert store.account().balance_cents == 1_000_000 - 22_000
+    assert {c.id for c in store.account().coupons} == {"OLD"}
+
+
+async def test_at_most_three_cash_coupons_can_be_checked(store):
+    add_coupons(store, *[(f"C{n}", "cash", 100, 0, None) for n in range(4)])
+    app = HostApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, ["a"])
+        boxes = list(dialog.query(Checkbox))
+        for box in boxes:
+            box.value = True
+            await pilot.pause()
+        await wait_for(pilot, lambda: not boxes[3].value)
+        assert "At most 3 cash coupons" in text_of(dialog, "#message")
+        assert "Amount due: CNY 97.00" in text_of(dialog, "#due")
+
+
+# confirm ------------------------------------------------------------------------------------
+async def test_confirm_starts_on_no_and_y_confirms(store):
+    app = HostApp(store)
+    answers: list[bool] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(Confirm("Cancel order X?"), answers.append)
+        await wait_for(pilot, lambda: getattr(app.focused, "id", None) == "no")
+        await pilot.press("enter")
+        app.push_screen(Confirm("Cancel order X?"), answers.append)
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(answers) == 2)
+    assert answers == [False, True]

@@ -1,0 +1,163 @@
+"""A thin App: the keys that work everywhere, the default screen, the look (app.tcss)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette, SearchIcon
+from textual.containers import Center, Middle
+from textual.events import Resize
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label
+
+from store.service import Store
+from tui.screens.help import HelpScreen
+from tui.screens.renewals import RenewalsScreen
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+OWN_COMMAND = frozenset({"command_palette"})  # opening the palette from the palette: no
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Covers everything while the terminal is below the minimum size."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "app.quit", "Quit", id="small.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center():
+            yield Label(id="too-small-message")
+
+    def on_mount(self) -> None:
+        self.show_size(self.app.size.width, self.app.size.height)
+
+    def show_size(self, width: int, height: int) -> None:
+        self.query_one(Label).update(
+            f"The terminal is {width}x{height}; renewals needs at least "
+            f"{MIN_WIDTH}x{MIN_HEIGHT}.\nMake the window larger, or press ctrl+q to quit."
+        )
+
+
+class AsciiCommandPalette(CommandPalette):
+    """Textual's command palette with its search emoji swapped for a plain `>`."""
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = ">"
+
+
+class RenewalsApp(App[None]):
+    """The renewals console. Everything it knows comes from `store`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Renewals"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "back", "Back/quit", id="app.back"),
+        Binding("p", "pools", "Pools", id="app.pools"),
+        Binding("o", "orders", "Orders", id="app.orders"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, store: Store, mouse: bool = True,
+                 keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.mouse_enabled = mouse
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    def run(self, **kwargs: Any) -> None:
+        kwargs.setdefault("mouse", self.mouse_enabled)
+        super().run(**kwargs)
+
+    async def run_async(self, **kwargs: Any) -> None:
+        kwargs.setdefault("mouse", self.mouse_enabled)
+        return await super().run_async(**kwargs)
+
+    def get_default_screen(self) -> Screen:
+        return RenewalsScreen(self.store)
+
+    # size ----------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._check_size(self.size.width, self.size.height)
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        notice = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
+        if too_small and notice is None:
+            self.push_screen(TooSmallScreen())
+        elif too_small and notice is not None:
+            notice.show_size(width, height)
+        elif notice is not None and self.screen is notice:
+            self.pop_screen()
+
+    # actions -------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        notes = getattr(self.screen, "HELP_NOTES", ())
+        self.push_screen(HelpScreen(self.screen.active_bindings.values(), notes))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        else:
+            self.exit()
+
+    def action_pools(self) -> None:
+        try:
+            from tui.screens.pools import PoolsScreen
+        except ImportError:
+            self.notify("The pool browser is not available.", severity="warning")
+            return
+        self._switch_to(PoolsScreen)
+
+    def action_orders(self) -> None:
+        try:
+            from tui.screens.orders import OrdersScreen
+        except ImportError:
+            self.notify("The orders screen is not available.", severity="warning")
+            return
+        self._switch_to(OrdersScreen)
+
+    def _switch_to(self, screen_type: type[Screen]) -> None:
+        """Show a top-level screen above Renewals; its own key again goes back to Renewals."""
+        was_showing = isinstance(self.screen, screen_type)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        if not was_showing and len(self.screen_stack) == 1:
+            self.push_screen(screen_type(self.store))
+
+    def get_key_display(self, binding: Binding) -> str:
+        # Textual draws enter as a symbol some terminals make double width; say it in words.
+        if binding.key == "enter" and not binding.key_display:
+            return "enter"
+        return super().get_key_display(binding)
+
+    # command palette -----------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(AsciiCommandPalette(id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every described key active on `screen`."""
+        titles = set()
+        for command in super().get_system_commands(screen):
+            titles.add(command.title)
+            yield command
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            title = binding.description
+            if binding.system or not title or title in titles or binding.action in OWN_COMMAND:
+                continue
+            titles.add(title)
+            key = self.get_key_display(binding)
+            callback = partial(self.run_action, binding.action, active.node)
+            yield SystemCommand(title, f"key: {key}", callback)

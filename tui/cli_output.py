@@ -1,0 +1,265 @@
+"""What the command-line twin prints: JSON shapes (the stable contract) and plain text tables.
+
+Only plain text leaves this module: names come from a database, so they are printed with
+control characters replaced, never interpreted as markup or terminal escapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from store.clock import BILLING_OFFSET
+from store.io import resource_record
+from store.models import (
+    Account,
+    AuditEntry,
+    Coupon,
+    Order,
+    OrderLine,
+    Payment,
+    Preview,
+    PreviewLine,
+    ResourceRow,
+)
+from store.money import format_cents
+
+
+# JSON ------------------------------------------------------------------------------------------
+def to_json(value: Any) -> str:
+    """A list prints one compact element per line (fast, greppable); anything else indented."""
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        body = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
+        return f"[\n{body}\n]"
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _date(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def preview_line_json(line: PreviewLine) -> dict[str, Any]:
+    return {
+        "id": line.id, "current_expiry": _date(line.current_expiry),
+        "new_expiry": _date(line.new_expiry), "months": line.months,
+        "extra_days": line.extra_days, "base_fee_cents": line.base_fee_cents,
+        "extra_fee_cents": line.extra_fee_cents, "fee_cents": line.fee_cents,
+        "renewable": line.renewable, "reason": line.reason,
+    }
+
+
+def preview_json(preview: Preview) -> dict[str, Any]:
+    return {"lines": [preview_line_json(line) for line in preview.lines],
+            "total_cents": preview.total_cents, "currency": preview.currency}
+
+
+def order_line_json(line: OrderLine) -> dict[str, Any]:
+    return {
+        "resource_id": line.resource_id, "old_expiry": _date(line.old_expiry),
+        "new_expiry": _date(line.new_expiry), "months": line.months,
+        "extra_days": line.extra_days, "base_fee_cents": line.base_fee_cents,
+        "extra_fee_cents": line.extra_fee_cents, "fee_cents": line.fee_cents,
+    }
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id, "status": order.status.value, "total_cents": order.total_cents,
+        "currency": order.currency, "created_at": order.created_at,
+        "expires_at": order.expires_at, "paid_cents": order.paid_cents, "method": order.method,
+        "lines": [order_line_json(line) for line in order.lines],
+    }
+
+
+def payment_json(payment: Payment) -> dict[str, Any]:
+    return {
+        "method": payment.method.value, "charged_cents": payment.charge.due_cents,
+        "discount_cents": payment.charge.discount_cents,
+        "coupon_cents": payment.charge.coupon_cents,
+        "balance_after_cents": payment.balance_after_cents, "card_last4": payment.card_last4,
+    }
+
+
+def renew_json(order: Order, payment: Payment | None) -> dict[str, Any]:
+    shown = payment.order if payment is not None else order
+    result: dict[str, Any] = {
+        "order_id": shown.id, "status": shown.status.value, "total_cents": shown.total_cents,
+        "lines": [order_line_json(line) for line in shown.lines],
+    }
+    if payment is not None:
+        result["payment"] = payment_json(payment)
+    return result
+
+
+def pay_json(payment: Payment) -> dict[str, Any]:
+    return {"order_id": payment.order.id, "status": payment.order.status.value,
+            **payment_json(payment)}
+
+
+def coupon_json(coupon: Coupon) -> dict[str, Any]:
+    return {"id": coupon.id, "kind": coupon.kind, "amount_cents": coupon.amount_cents,
+            "percent_off": coupon.percent_off, "expires": _date(coupon.expires)}
+
+
+def settings_json(account: Account) -> dict[str, Any]:
+    return {"renewal_day": account.renewal_day, "deduction_days": account.deduction_days}
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    return {"balance_cents": account.balance_cents, "currency": account.currency,
+            **settings_json(account),
+            "coupons": [coupon_json(coupon) for coupon in account.coupons]}
+
+
+def audit_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id, "at": entry.at, "os_user": entry.os_user,
+        "ssh_client": entry.ssh_client, "action": entry.action,
+        "resource_ids": list(entry.resource_ids), "amount_cents": entry.amount_cents,
+        "result": entry.result, "detail": entry.detail,
+    }
+
+
+def list_json(rows: Iterable[ResourceRow]) -> list[dict[str, Any]]:
+    return [resource_record(row) for row in rows]
+
+
+# text ------------------------------------------------------------------------------------------
+def clean(value: object) -> str:
+    """Printable text: control characters (escapes, newlines) become '?'."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else "?" for ch in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]],
+          right: Iterable[int] = ()) -> str:
+    """Aligned columns, two spaces apart; the columns in `right` are right-aligned."""
+    cells = [[clean(value) for value in row] for row in rows]
+    widths = [len(header) for header in headers]
+    for row in cells:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    flush_right = set(right)
+
+    def line(row: Sequence[str]) -> str:
+        parts = [cell.rjust(width) if index in flush_right else cell.ljust(width)
+                 for index, (cell, width) in enumerate(zip(row, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(list(headers)), *(line(row) for row in cells)])
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC stamp as `YYYY-MM-DD HH:MM:SS` in the billing zone (UTC+08:00)."""
+    if not stamp:
+        return ""
+    moment = dt.datetime.fromisoformat(stamp).astimezone(BILLING_OFFSET)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def resources_text(rows: Sequence[ResourceRow]) -> str:
+    headers = ("ID", "NAME", "KIND", "REGION", "EXPIRY", "DAYS", "STATUS", "TAB", "MONTHLY")
+    body = [
+        (r.resource.id, r.resource.name, r.resource.kind.value, r.resource.region,
+         r.resource.expiry.isoformat(), r.days_left, r.status,
+         r.resource.tab.value if r.resource.tab else r.resource.billing.value,
+         format_cents(r.resource.monthly_price_cents, r.resource.currency))
+        for r in rows
+    ]
+    return table(headers, body, right=(5, 8))
+
+
+def preview_text(preview: Preview) -> str:
+    headers = ("ID", "NAME", "EXPIRY", "NEW EXPIRY", "MONTHS", "EXTRA DAYS", "BASE FEE",
+               "EXTRA FEE", "FEE", "NOTE")
+    cur = preview.currency
+    body = [
+        (ln.id, ln.name, _date(ln.current_expiry), _date(ln.new_expiry) or "-", ln.months,
+         ln.extra_days, format_cents(ln.base_fee_cents, cur),
+         format_cents(ln.extra_fee_cents, cur), format_cents(ln.fee_cents, cur),
+         "" if ln.renewable else f"not renewable: {ln.reason}")
+        for ln in preview.lines
+    ]
+    count = len(preview.renewable)
+    total = (f"total: {format_cents(preview.total_cents, cur)} for {count} of "
+             f"{len(preview.lines)} resource{'' if len(preview.lines) == 1 else 's'} "
+             f"({preview.duration}"
+             + (f", aligned to day {preview.align})" if preview.align is not None else ")"))
+    return table(headers, body, right=(4, 5, 6, 7, 8)) + "\n" + total
+
+
+def order_lines_text(order: Order) -> str:
+    headers = ("RESOURCE", "OLD EXPIRY", "NEW EXPIRY", "MONTHS", "EXTRA DAYS", "FEE")
+    body = [(ln.resource_id, _date(ln.old_expiry), _date(ln.new_expiry), ln.months,
+             ln.extra_days, format_cents(ln.fee_cents, order.currency)) for ln in order.lines]
+    return table(headers, body, right=(3, 4, 5))
+
+
+def order_summary(order: Order) -> str:
+    lines = len(order.lines)
+    return (f"order {order.id}: {order.status.value}, "
+            f"{lines} resource{'' if lines == 1 else 's'}, "
+            f"total {format_cents(order.total_cents, order.currency)}")
+
+
+def payment_text(payment: Payment) -> str:
+    currency = payment.order.currency
+    parts = [f"paid {format_cents(payment.charge.due_cents, currency)} for order "
+             f"{payment.order.id} by {payment.method.value}"]
+    if payment.card_last4:
+        parts.append(f"card ending {payment.card_last4}")
+    saved = payment.charge.discount_cents + payment.charge.coupon_cents
+    if saved:
+        parts.append(f"coupons and discount saved {format_cents(saved, currency)}")
+    if payment.method.value == "balance":
+        parts.append(f"balance now {format_cents(payment.balance_after_cents, currency)}")
+    return "; ".join(parts)
+
+
+def orders_text(orders: Sequence[Order]) -> str:
+    headers = ("ORDER", "STATUS", "TOTAL", "PAID", "METHOD", "RESOURCES", "CREATED", "EXPIRES")
+    body = [
+        (o.id, o.status.value, format_cents(o.total_cents, o.currency),
+         format_cents(o.paid_cents, o.currency) if o.paid_cents is not None else "-",
+         o.method or "-", len(o.lines), local_time(o.created_at), local_time(o.expires_at))
+        for o in orders
+    ]
+    return table(headers, body, right=(2, 3, 5))
+
+
+def settings_text(account: Account) -> str:
+    day = account.renewal_day if account.renewal_day is not None else "not set (1st proposed)"
+    return f"renewal day: {day}\ndeduction days: {account.deduction_days}"
+
+
+def account_text(account: Account) -> str:
+    head = (f"balance: {format_cents(account.balance_cents, account.currency)}\n"
+            + settings_text(account))
+    if not account.coupons:
+        return head + "\ncoupons: none"
+    body = [(c.id, c.kind, c.label, _date(c.expires) or "-") for c in account.coupons]
+    return head + "\ncoupons:\n" + table(("COUPON", "KIND", "VALUE", "EXPIRES"), body)
+
+
+def audit_text(entries: Sequence[AuditEntry], currency: str) -> str:
+    headers = ("AT (UTC+08:00)", "USER", "FROM", "ACTION", "RESULT", "AMOUNT", "RESOURCES",
+               "DETAIL")
+    body = [
+        (local_time(e.at), e.os_user, e.ssh_client or "-", e.action, e.result,
+         format_cents(e.amount_cents, currency) if e.amount_cents is not None else "-",
+         _ids_text(e.resource_ids), e.detail)
+        for e in entries
+    ]
+    return table(headers, body, right=(5,))
+
+
+def _ids_text(ids: Sequence[str]) -> str:
+    if len(ids) <= 2:
+        return ",".join(ids) or "-"
+    return f"{ids[0]},{ids[1]} +{len(ids) - 2}"

@@ -1,0 +1,334 @@
+"""The payment modal: the order, a payment method, coupons and the amount due.
+
+Focus starts on Cancel. `y` pays; Enter never does (not even on the Pay button). One idempotency
+key is made when the modal opens and reused for every attempt: a refused attempt charges nothing,
+so the key stays unused until a payment succeeds, and a double `y` charges once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+
+from store.errors import CardDeclined, PaymentFailed, Refused, StoreError
+from store.models import Account, Coupon, Method, Order, Payment
+from store.money import format_cents
+from store.payments import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_last4, charge_for
+from store.service import Store, new_idempotency_key
+from tui.dialogs.renew import RenewRequest
+
+METHOD_LABELS = ((Method.BALANCE, "Account balance"), (Method.ONLINE, "Online payment (card)"),
+                 (Method.SETTLEMENT, "Monthly settlement"))
+
+
+class PayButton(Button):
+    """The Pay button. Enter on it only reminds that `y` pays."""
+
+    class EnterPressed(Message):
+        pass
+
+    def action_press(self) -> None:
+        self.post_message(self.EnterPressed())
+
+
+class CheckMark(Checkbox):
+    """A checkbox drawn `[x]` / `[ ]`, readable without colour."""
+
+    @property
+    def _button(self) -> Content:
+        return Content("[x]" if self.value else "[ ]")
+
+
+class MethodChoice(RadioButton):
+    """A radio button drawn `(*)` / `( )`, readable without colour."""
+
+    @property
+    def _button(self) -> Content:
+        return Content("(*)" if self.value else "( )")
+
+
+class CardInput(Input):
+    """A card number field that leaves letters (like `y`) to the dialog's bindings."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and (character.isdigit() or character in " -")
+
+
+class PaymentDialog(ModalScreen[Payment | None]):
+    DEFAULT_CSS = """
+    PaymentDialog {
+        align: center middle;
+        & > #pay-box {
+            width: 76; max-width: 100%; height: auto; max-height: 100%;
+            border: round $primary; background: $surface; padding: 0 1;
+        }
+        .section { text-style: bold; margin-top: 1; }
+        #card { display: none; width: 40; }
+        #card.-shown { display: block; }
+        #coupons { height: auto; max-height: 5; }
+        #coupons Checkbox.-textual-compact:focus { border: none !important; }
+        #due { margin-top: 1; text-style: bold; }
+        #message { height: auto; color: $text-warning; }
+        #message.-error { color: $text-error; }
+        #buttons { height: auto; align-horizontal: right; }
+        #buttons Button { margin-left: 2; }
+    }
+    """
+    BINDINGS = [
+        Binding("y", "pay", "Pay", priority=True, id="payment.pay"),
+        Binding("escape", "cancel", "Cancel", id="payment.cancel"),
+    ]
+    AUTO_FOCUS = "#cancel"
+
+    def __init__(self, store: Store, request: RenewRequest | None = None, *,
+                 order: Order | None = None) -> None:
+        if (request is None) == (order is None):
+            raise ValueError("a PaymentDialog pays either a renewal request or an existing order")
+        super().__init__()
+        self.store = store
+        self.request = request
+        self.order_id = order.id if order is not None else None
+        self.failed_order_id: str | None = None
+        if request is not None:
+            self.total_cents, self.currency = request.preview.total_cents, request.preview.currency
+            self.items = request.renewable_count
+        else:
+            assert order is not None
+            self.total_cents, self.currency, self.items = (
+                order.total_cents, order.currency, len(order.lines))
+        self.idempotency_key = new_idempotency_key()
+        self.account: Account | None = None
+        self.coupons: tuple[Coupon, ...] = ()
+        self.paying = False
+
+    # layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pay-box") as box:
+            box.border_title = "Payment"
+            yield Static(self._order_text(), id="order")
+            yield Static("Payment method", classes="section")
+            with RadioSet(id="method", compact=True):
+                for method, label in METHOD_LABELS:
+                    yield MethodChoice(label, id=method.value, value=method is Method.BALANCE)
+            yield Static("loading the account ...", id="balance")
+            yield CardInput(placeholder="card number, 12-19 digits", id="card", compact=True,
+                            restrict=r"[0-9 \-]*", max_length=23)
+            yield Static(f"Coupons (up to {MAX_CASH_COUPONS} cash + {MAX_DISCOUNTS} discount)",
+                         classes="section")
+            yield VerticalScroll(id="coupons")
+            yield Static(id="due")
+            yield Static(id="message")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield PayButton("Pay (y)", id="pay", variant="success")
+
+    def on_mount(self) -> None:
+        self._refresh_amounts()
+        self._load_account()
+
+    def _order_text(self) -> Text:
+        noun = "resource" if self.items == 1 else "resources"
+        total = format_cents(self.total_cents, self.currency)
+        if self.order_id is not None:
+            return Text(f"Order {self.order_id}: {self.items:,} {noun}, total {total}"
+                        " (pending payment)")
+        assert self.request is not None
+        align = self.request.align
+        to_day = "" if align is None else f", to renewal day {align}"
+        return Text(f"Renew {self.items:,} {noun} for {self.request.duration}{to_day}: "
+                    f"order total {total}")
+
+    # account and coupons -------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="account")
+    def _load_account(self) -> None:
+        try:
+            account = self.store.account()
+        finally:
+            self.store.close()
+        self.call_later(self._account_loaded, account)
+
+    def _account_loaded(self, account: Account) -> None:
+        first_load = self.account is None
+        self.account = account
+        if first_load:
+            today = self.store.clock.today()
+            self.coupons = tuple(c for c in account.coupons
+                                 if c.expires is None or c.expires >= today)
+            self._mount_coupons()
+        self._refresh_amounts()
+
+    def _mount_coupons(self) -> None:
+        box = self.query_one("#coupons", VerticalScroll)
+        if not self.coupons:
+            box.mount(Static("no coupons available"))
+            return
+        box.mount_all(
+            CheckMark(Text(coupon_text(coupon)), id=f"coupon-{index}", compact=True)
+            for index, coupon in enumerate(self.coupons))
+
+    def selected_coupons(self) -> list[Coupon]:
+        return [coupon for index, coupon in enumerate(self.coupons)
+                if self.query_one(f"#coupon-{index}", Checkbox).value]
+
+    @on(Checkbox.Changed, "#coupons Checkbox")
+    def _coupon_toggled(self, event: Checkbox.Changed) -> None:
+        chosen = self.selected_coupons()
+        too_many_cash = sum(c.kind == "cash" for c in chosen) > MAX_CASH_COUPONS
+        too_many_discounts = sum(c.kind == "discount" for c in chosen) > MAX_DISCOUNTS
+        if event.value and (too_many_cash or too_many_discounts):
+            event.checkbox.value = False
+            self._say(f"At most {MAX_CASH_COUPONS} cash coupons and {MAX_DISCOUNTS} discount "
+                      "per order", error=True)
+            return
+        self._refresh_amounts()
+
+    # method and amounts --------------------------------------------------------------------
+    @property
+    def method(self) -> Method:
+        pressed = self.query_one("#method", RadioSet).pressed_button
+        return Method(pressed.id) if pressed is not None and pressed.id else Method.BALANCE
+
+    @on(RadioSet.Changed, "#method")
+    def _method_changed(self) -> None:
+        self.query_one("#card", CardInput).set_class(self.method is Method.ONLINE, "-shown")
+        self._refresh_amounts()
+
+    def due_cents(self) -> int:
+        return charge_for(self.total_cents, self.selected_coupons()).due_cents
+
+    def _refresh_amounts(self) -> None:
+        charge = charge_for(self.total_cents, self.selected_coupons())
+        money = self._money
+        due = f"Amount due: {money(charge.due_cents)}"
+        saved = charge.discount_cents + charge.coupon_cents
+        if saved:
+            due += f" (total {money(charge.total_cents)}, coupons -{money(saved)})"
+        self.query_one("#due", Static).update(Text(due))
+        self.query_one("#balance", Static).update(Text(self._method_text(charge.due_cents)))
+
+    def _method_text(self, due: int) -> str:
+        if self.method is Method.ONLINE:
+            return f"The card is charged {self._money(due)}."
+        if self.method is Method.SETTLEMENT:
+            return f"{self._money(due)} is added to this month's settlement bill."
+        if self.account is None:
+            return "loading the account ..."
+        balance = self.account.balance_cents
+        if balance < due:
+            return f"Balance {self._money(balance)}: not enough for {self._money(due)}"
+        return f"Balance {self._money(balance)} -> {self._money(balance - due)} after paying"
+
+    def _money(self, cents: int) -> str:
+        return format_cents(cents, self.currency)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#message", Static)
+        message.set_class(error, "-error")
+        message.update(Text(text))
+
+    @on(PayButton.EnterPressed)
+    def _enter_on_pay(self) -> None:
+        self._say(f"Enter does not pay: press y to pay {self._money(self.due_cents())}.")
+
+    # paying --------------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "pay":  # only a mouse click gets here: Enter is intercepted
+            self.action_pay()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if self.paying:
+            self._say("A payment is in flight: wait for its result.")
+            return
+        if self.failed_order_id is not None:
+            self.notify(f"Order {self.failed_order_id} stays pending payment: pay or cancel "
+                        "it in Orders (o).", severity="warning", timeout=8, markup=False)
+        self.dismiss(None)
+
+    def action_pay(self) -> None:
+        if self.paying:
+            return
+        if self.account is None:
+            self._say("Still loading the account: press y again in a moment.")
+            return
+        method = self.method
+        card = self.query_one("#card", CardInput).value if method is Method.ONLINE else None
+        problem = card_problem(card) if method is Method.ONLINE else None
+        if problem:
+            self._say(problem, error=True)
+            return
+        self.paying = True
+        pay_button = self.query_one("#pay", PayButton)
+        pay_button.disabled = True
+        pay_button.label = "Paying ..."
+        self._say(f"Paying {self._money(self.due_cents())} ...")
+        self._run_payment(method, card, tuple(c.id for c in self.selected_coupons()))
+
+    @work(thread=True, exclusive=True, group="pay")
+    def _run_payment(self, method: Method, card: str | None, coupon_ids: Sequence[str]) -> None:
+        outcome: Payment | StoreError | sqlite3.Error
+        try:
+            outcome = self._pay_now(method, card, coupon_ids)
+        except (StoreError, sqlite3.Error) as exc:
+            outcome = exc
+        finally:
+            self.store.close()
+        self.call_later(self._payment_done, outcome)
+
+    def _pay_now(self, method: Method, card: str | None, coupon_ids: Sequence[str]) -> Payment:
+        if self.order_id is not None:
+            return self.store.pay(self.order_id, method, self.idempotency_key, card, coupon_ids)
+        assert self.request is not None
+        request = self.request
+        return self.store.checkout(request.ids, request.duration, request.align,
+                                   request.preview.total_cents, method, self.idempotency_key,
+                                   card, coupon_ids)
+
+    def _payment_done(self, outcome: Payment | StoreError | sqlite3.Error) -> None:
+        if isinstance(outcome, Payment):
+            self.dismiss(outcome)
+            return
+        self.paying = False
+        pay_button = self.query_one("#pay", PayButton)
+        pay_button.disabled = False
+        pay_button.label = "Pay (y)"
+        if isinstance(outcome, PaymentFailed):
+            self.order_id = self.failed_order_id = outcome.order_id
+            self.query_one("#order", Static).update(self._order_text())
+            self._say(f"{outcome}. Order {outcome.order_id} is pending payment in Orders: "
+                      "choose another method (or top up) and press y again, or esc.",
+                      error=True)
+            self._load_account()
+        elif self.order_id is not None:
+            self._say(f"Not paid: {outcome}. Order {self.order_id} stays pending payment.",
+                      error=True)
+        else:
+            self._say(f"Not paid: {outcome}", error=True)
+
+
+def card_problem(card: str | None) -> str | None:
+    """Why a card number cannot even be tried; a declined card is for the payment to find."""
+    try:
+        card_last4(card)
+    except CardDeclined:
+        return None
+    except Refused as exc:
+        return f"Card number: {exc}"
+    return None
+
+
+def coupon_text(coupon: Coupon) -> str:
+    expires = f", expires {coupon.expires}" if coupon.expires else ""
+    return f"{coupon.id}: {coupon.kind} {coupon.label}{expires}"

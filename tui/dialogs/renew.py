@@ -1,0 +1,386 @@
+"""The renewal dialog: duration, "renew to renewal date", and a live preview of every resource.
+
+The preview is computed in a thread worker (exclusive: a newer request cancels a stale one), so
+10,000 resources never freeze the UI; the table shows the first few hundred lines and the totals
+cover all of them. `enter` dismisses with exactly the preview on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+
+from store.errors import StoreError
+from store.models import Account, Duration, Preview, PreviewLine, RenewalDay
+from store.money import format_cents
+from store.rules import MAX_MONTHS, MAX_ORDER_LINES, MAX_YEARS
+from store.service import Store
+
+PREVIEW_ROWS = 300
+PREVIEW_DEBOUNCE_SECONDS = 0.15
+DURATIONS = (*(Duration(n) for n in range(1, MAX_MONTHS + 1)),
+             *(Duration(n, "year") for n in range(1, MAX_YEARS + 1)))
+DAYS: tuple[RenewalDay, ...] = (*range(1, 29), "last")
+PROPOSED_DAY: RenewalDay = 1
+COLUMNS = (("name", "Name"), ("expiry", "Expiry"), ("new", "New expiry"),
+           ("extra", "+Days"), ("fee", "Fee"), ("note", "Why not"))
+
+
+@dataclass(frozen=True)
+class RenewRequest:
+    """What the user agreed to in the renewal dialog: exactly the preview that was shown."""
+
+    ids: tuple[str, ...]
+    duration: Duration
+    align: RenewalDay | None
+    preview: Preview
+
+    @property
+    def renewable_count(self) -> int:
+        return len(self.preview.renewable)
+
+
+def day_label(day: RenewalDay | None) -> str:
+    if day is None:
+        return "not set"
+    return "last day of the month" if day == "last" else f"day {day}"
+
+
+class Stepper(Static, can_focus=True):
+    """One value out of a fixed list, stepped with left/right."""
+
+    DEFAULT_CSS = """
+    Stepper {
+        width: auto; padding: 0 1; background: $boost;
+        &:focus {
+            background: $block-cursor-background; color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        &:disabled { text-style: dim; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("left", "step(-1)", "Previous value", show=False, id="stepper.previous"),
+        Binding("right", "step(1)", "Next value", show=False, id="stepper.next"),
+    ]
+    index: reactive[int] = reactive(0, layout=True)
+
+    class Changed(Message):
+        def __init__(self, stepper: Stepper, index: int) -> None:
+            super().__init__()
+            self.stepper = stepper
+            self.index = index
+
+        @property
+        def control(self) -> Stepper:
+            return self.stepper
+
+    def __init__(self, labels: Sequence[str], index: int = 0, *, id: str | None = None,
+                 disabled: bool = False) -> None:
+        super().__init__(id=id, disabled=disabled)
+        self.labels = tuple(labels)
+        self.set_reactive(Stepper.index, index)
+
+    def render(self) -> Text:
+        return Text(f"< {self.labels[self.index]} >")
+
+    def action_step(self, delta: int) -> None:
+        self.move_to(self.index + delta)
+
+    def move_to(self, index: int, announce: bool = True) -> None:
+        index = max(0, min(len(self.labels) - 1, index))
+        if index != self.index:
+            self.index = index
+            if announce:
+                self.post_message(self.Changed(self, index))
+
+
+class RenewDialog(ModalScreen[RenewRequest | None]):
+    DEFAULT_CSS = """
+    RenewDialog {
+        align: center middle;
+        & > #renew-box {
+            width: 110; max-width: 100%; height: 40; max-height: 100%;
+            border: round $primary; background: $surface; padding: 0 1;
+        }
+        .field { height: 1; }
+        .label { width: 10; }
+        #align-toggle { width: auto; margin-right: 1; }
+        .hint { margin-left: 1; }
+        .hint, #keys, #more { color: $text-muted; }
+        #day-note { height: auto; color: $text-warning; }
+        #reason { color: $text-warning; }
+        #preview { height: 1fr; }
+        #summary { text-style: bold; }
+    }
+    """
+    BINDINGS = [
+        Binding("enter", "continue", "Continue", priority=True, id="renew.continue"),
+        Binding("escape", "cancel", "Cancel", id="renew.cancel"),
+        Binding("d", "toggle_align", "Renewal date", id="renew.align"),
+        Binding("plus", "step_duration(1)", "Longer", id="renew.longer"),
+        Binding("minus", "step_duration(-1)", "Shorter", id="renew.shorter"),
+    ]
+    AUTO_FOCUS = "#duration"
+
+    aligned: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, store: Store, ids: Sequence[str]) -> None:
+        super().__init__()
+        self.store = store
+        self.ids = tuple(dict.fromkeys(ids))
+        self.saved_day: RenewalDay | None = None
+        self.day_touched = False
+        self.generation = 0
+        self.shown: Preview | None = None
+        self.shown_generation = -1
+        self._preview_timer: Timer | None = None
+        self.leaving = False
+
+    # layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="renew-box") as box:
+            noun = "resource" if len(self.ids) == 1 else "resources"
+            box.border_title = f"Renew {len(self.ids):,} {noun}"
+            with Horizontal(classes="field"):
+                yield Static("Duration", classes="label")
+                yield Stepper([str(d) for d in DURATIONS], id="duration")
+                yield Static("left/right or + -", classes="hint")
+            with Horizontal(classes="field"):
+                yield Static(self._toggle_text(), id="align-toggle")
+                yield Stepper([day_label(d) for d in DAYS], DAYS.index(PROPOSED_DAY),
+                              id="day", disabled=True)
+            yield Static(id="day-note")
+            table: DataTable = DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+            for key, label in COLUMNS:
+                table.add_column(label, key=key)
+            yield table
+            yield Static(id="reason")
+            yield Static(id="more")
+            yield Static("computing the preview ...", id="summary")
+            yield Static("enter: continue to payment   esc: cancel   d: renewal date   "
+                         "tab: next field", id="keys")
+
+    def on_mount(self) -> None:
+        self._load_account()
+        self._request_preview(immediate=True)
+        self._show_day_note()
+
+    # choices -------------------------------------------------------------------------------
+    @property
+    def duration(self) -> Duration:
+        return DURATIONS[self.query_one("#duration", Stepper).index]
+
+    @property
+    def day(self) -> RenewalDay:
+        return DAYS[self.query_one("#day", Stepper).index]
+
+    @property
+    def align(self) -> RenewalDay | None:
+        return self.day if self.aligned else None
+
+    def action_step_duration(self, delta: int) -> None:
+        self.query_one("#duration", Stepper).action_step(delta)
+
+    def action_toggle_align(self) -> None:
+        self.aligned = not self.aligned
+
+    def watch_aligned(self, aligned: bool) -> None:
+        self.query_one("#day", Stepper).disabled = not aligned
+        self.query_one("#align-toggle", Static).update(self._toggle_text())
+        self._show_day_note()
+        self._request_preview()
+
+    @on(Stepper.Changed, "#duration")
+    def _duration_changed(self) -> None:
+        self._request_preview()
+
+    @on(Stepper.Changed, "#day")
+    def _day_changed(self) -> None:
+        self.day_touched = True
+        self._show_day_note()
+        if self.aligned:
+            self._request_preview()
+
+    def _toggle_text(self) -> Text:
+        return Text(f"[{'x' if self.aligned else ' '}] Renew to renewal date (d)")
+
+    def _show_day_note(self) -> None:
+        saved = day_label(self.saved_day)
+        if not self.aligned and self.saved_day is None:
+            note = f"Your renewal day is not set: d proposes {day_label(PROPOSED_DAY)}."
+        elif not self.aligned:
+            note = f"Your renewal day: {saved}. Press d to make new expiries land on it."
+        elif self.day == self.saved_day:
+            note = f"New expiries land on your renewal day ({saved}). left/right changes it."
+        else:
+            note = f"Continuing saves {day_label(self.day)} as your renewal day (now: {saved})."
+        self.query_one("#day-note", Static).update(Text(note))
+
+    # account -------------------------------------------------------------------------------
+    @work(thread=True, group="account")
+    def _load_account(self) -> None:
+        try:
+            account = self.store.account()
+        finally:
+            self.store.close()
+        if not get_current_worker().is_cancelled:
+            self.call_later(self._account_loaded, account)
+
+    def _account_loaded(self, account: Account) -> None:
+        self.saved_day = account.renewal_day
+        if not self.day_touched:
+            proposed = DAYS.index(account.renewal_day or PROPOSED_DAY)
+            self.query_one("#day", Stepper).move_to(proposed, announce=False)
+            if self.aligned:
+                self._request_preview()
+        self._show_day_note()
+
+    # preview -------------------------------------------------------------------------------
+    def _request_preview(self, immediate: bool = False) -> None:
+        """Preview the current choices; quick successive changes compute only the last one."""
+        self.generation += 1
+        self.query_one("#summary", Static).update("computing the preview ...")
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        if immediate:
+            self._start_preview()
+        else:
+            self._preview_timer = self.set_timer(PREVIEW_DEBOUNCE_SECONDS, self._start_preview)
+
+    def _start_preview(self) -> None:
+        self._preview_timer = None
+        self._compute_preview(self.generation, self.duration, self.align)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _compute_preview(self, generation: int, duration: Duration,
+                         align: RenewalDay | None) -> None:
+        result: Preview | StoreError
+        try:
+            result = self.store.preview(self.ids, duration, align)
+        except StoreError as exc:
+            result = exc
+        finally:
+            self.store.close()
+        if not get_current_worker().is_cancelled:
+            self.call_later(self._preview_ready, generation, result)
+
+    def _preview_ready(self, generation: int, result: Preview | StoreError) -> None:
+        if generation != self.generation:
+            return
+        self.shown_generation = generation
+        if isinstance(result, StoreError):
+            self.shown = None
+            self.query_one("#summary", Static).update(Text(f"Cannot preview: {result}"))
+            return
+        self.shown = result
+        self._fill_table(result)
+        self.query_one("#summary", Static).update(summary_text(result))
+        more = len(result.lines) - PREVIEW_ROWS
+        more_line = self.query_one("#more", Static)
+        more_line.display = more > 0
+        more_line.update(f"... and {more:,} more (counted in the total)")
+        self._show_reason()
+
+    def _fill_table(self, preview: Preview) -> None:
+        # Refilling a few hundred rows is cheaper than update_cell(update_width=True), which
+        # re-measures the whole column for every cell that got narrower.
+        table = self.query_one("#preview", DataTable)
+        cursor, scroll_y = table.cursor_row, table.scroll_y
+        table.clear()
+        for line in preview.lines[:PREVIEW_ROWS]:
+            table.add_row(*preview_cells(line, preview.currency), key=line.id)
+        table.move_cursor(row=min(cursor, table.row_count - 1), scroll=False)
+        table.scroll_to(y=scroll_y, animate=False)
+
+    @on(DataTable.RowHighlighted, "#preview")
+    def _show_reason(self) -> None:
+        table = self.query_one("#preview", DataTable)
+        reason = ""
+        if self.shown is not None and table.row_count:
+            line = self.shown.lines[table.cursor_row]
+            if line.reason:
+                reason = f"{line.name}: {line.reason}"
+        self.query_one("#reason", Static).update(Text(reason))
+
+    # leaving -------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        if not self.leaving:
+            self.leaving = True
+            self.dismiss(None)
+
+    def action_continue(self) -> None:
+        preview = self.shown
+        if self.leaving:
+            return
+        if preview is None or self.shown_generation != self.generation:
+            self.notify("Wait for the preview to finish", severity="warning")
+            return
+        if not preview.renewable:
+            self.notify("None of these resources can be renewed: see the reasons",
+                        severity="warning")
+            return
+        if len(preview.renewable) > MAX_ORDER_LINES:
+            self.notify(f"One order renews at most {MAX_ORDER_LINES:,} resources: check fewer",
+                        severity="warning")
+            return
+        request = RenewRequest(self.ids, preview.duration, preview.align, preview)
+        self.leaving = True
+        if preview.align is not None and preview.align != self.saved_day:
+            self._save_day_then_continue(request)
+        else:
+            self.dismiss(request)
+
+    @work(thread=True, exclusive=True, group="save-day")
+    def _save_day_then_continue(self, request: RenewRequest) -> None:
+        try:
+            self.store.set_renewal_day(request.align)
+        except StoreError as exc:
+            self.call_later(self._day_not_saved, exc)
+            return
+        finally:
+            self.store.close()
+        self.call_later(self._leave, request)
+
+    def _leave(self, request: RenewRequest) -> None:
+        self.dismiss(request)
+
+    def _day_not_saved(self, error: StoreError) -> None:
+        self.leaving = False
+        self.notify(f"Renewal day not saved: {error}", severity="error", markup=False)
+
+
+def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:
+    """A preview line as table cells; names and reasons are Text, never markup."""
+    name, expiry = Text(line.name), Text(str(line.current_expiry))
+    if not line.renewable:
+        return (name, expiry, Text("-"), Text(""),
+                Text("not renewable", style="italic", justify="right"), Text(line.reason or ""))
+    extra = f"+{line.extra_days}" if line.extra_days else "0"
+    return (name, expiry, Text(str(line.new_expiry)), Text(extra, justify="right"),
+            Text(format_cents(line.fee_cents, currency), justify="right"), Text(""))
+
+
+def summary_text(preview: Preview) -> Text:
+    renewable, total = len(preview.renewable), len(preview.lines)
+    text = (f"{renewable:,} of {total:,} renewable, {preview.duration}"
+            f"{'' if preview.align is None else ' to ' + day_label(preview.align)}:"
+            f" order total {format_cents(preview.total_cents, preview.currency)}")
+    if renewable < total:
+        text += f" ({total - renewable:,} left out)"
+    if renewable > MAX_ORDER_LINES:
+        text += f"; too many for one order (at most {MAX_ORDER_LINES:,})"
+    return Text(text)

@@ -1,0 +1,59 @@
+"""The renewal flow: the renewal dialog, then the payment modal, then a notification.
+
+`renew_flow` runs inside an async worker (it awaits the dialogs with `push_screen_wait`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from store.models import Method, Payment
+from store.money import format_cents
+from tui.dialogs.payment import PaymentDialog
+from tui.dialogs.renew import RenewDialog, RenewRequest
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from store.service import Store
+
+__all__ = ["RenewRequest", "renew_flow", "renewed_message"]
+
+
+async def renew_flow(app: App, store: Store, ids: list[str]) -> Payment | None:
+    """Ask for a duration, show the preview, take the payment. None when the user backs out."""
+    if not ids:
+        app.notify("Nothing to renew: check some rows first", severity="warning")
+        return None
+    request = await app.push_screen_wait(RenewDialog(store, ids))
+    if request is None:
+        return None
+    payment = await app.push_screen_wait(PaymentDialog(store, request))
+    if payment is None:
+        return None
+    app.notify(renewed_message(payment), title="Renewed", timeout=8, markup=False)
+    return payment
+
+
+def renewed_message(payment: Payment) -> str:
+    """`Renewed 3 resources to 2026-12-26; paid CNY 1,234.00 from balance, ...`."""
+    lines = payment.order.lines
+    noun = "resource" if len(lines) == 1 else "resources"
+    dates = sorted({line.new_expiry for line in lines})
+    when = f"to {dates[0]}" if len(dates) == 1 else f"to dates from {dates[0]} to {dates[-1]}"
+    return f"Renewed {len(lines):,} {noun} {when}; {paid_phrase(payment)}"
+
+
+def paid_phrase(payment: Payment) -> str:
+    """How much was paid and how: `paid CNY 90.00 (CNY 10.00 off) by card ending 1111`."""
+    currency = payment.order.currency
+    charge = payment.charge
+    saved = charge.discount_cents + charge.coupon_cents
+    text = f"paid {format_cents(charge.due_cents, currency)}"
+    if saved:
+        text += f" ({format_cents(saved, currency)} off)"
+    if payment.method is Method.BALANCE:
+        return f"{text} from balance, {format_cents(payment.balance_after_cents, currency)} left"
+    if payment.method is Method.ONLINE:
+        return f"{text} by card ending {payment.card_last4}"
+    return f"{text} on monthly settlement"

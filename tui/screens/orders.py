@@ -1,0 +1,279 @@
+"""Orders, newest first: look at an order's lines, pay a pending one, or cancel it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import arrow
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static
+
+from store.clock import BILLING_TZ
+from store.errors import StoreError
+from store.models import Order, OrderStatus, Payment, ResourceRow
+from store.money import format_cents
+from store.service import Store
+from tui.dialogs.confirm import Confirm
+from tui.dialogs.payment import PaymentDialog
+from tui.flows import renewed_message
+from tui.workers import run_store_job
+
+LINES_SHOWN = 300
+STATUS_WORDS = {
+    OrderStatus.PENDING: "pending payment",
+    OrderStatus.PAID: "paid",
+    OrderStatus.CANCELLED: "cancelled",
+    OrderStatus.EXPIRED: "expired",
+}
+LINE_COLUMNS = (("name", "Name"), ("expiry", "Expiry"), ("new", "New expiry"),
+                ("extra", "+Days"), ("fee", "Fee"), ("id", "Resource ID"))
+ORDER_COLUMNS = (("id", "Order"), ("status", "Status"), ("total", "Total"),
+                 ("items", "Items"), ("created", "Created"))
+
+
+def local_time(stamp: str, fmt: str = "YYYY-MM-DD HH:mm") -> str:
+    """A stored UTC stamp as billing time (UTC+08:00), to the minute."""
+    return arrow.get(stamp).to(BILLING_TZ).format(fmt)
+
+
+class OrderLinesDialog(ModalScreen[None]):
+    """One order's lines: each resource's old and new expiry, and its fee."""
+
+    DEFAULT_CSS = """
+    OrderLinesDialog {
+        align: center middle;
+    }
+    OrderLinesDialog > #lines-box {
+        width: 110;
+        max-width: 100%;
+        height: 30;
+        max-height: 100%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    OrderLinesDialog DataTable {
+        height: 1fr;
+    }
+    OrderLinesDialog .muted {
+        color: $text-muted;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,v,q", "close", "Close", id="order_lines.close"),
+    ]
+    AUTO_FOCUS = "DataTable"
+
+    def __init__(self, store: Store, order: Order) -> None:
+        super().__init__()
+        self.store = store
+        self.order = order
+
+    def compose(self) -> ComposeResult:
+        order = self.order
+        with Vertical(id="lines-box") as box:
+            box.border_title = f"Order {order.id}"
+            yield Static(Text(order_summary(order)))
+            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+            for key, label in LINE_COLUMNS:
+                table.add_column(label, key=key)
+            for line in order.lines[:LINES_SHOWN]:
+                table.add_row(Text("..."), str(line.old_expiry), str(line.new_expiry),
+                              Text(f"+{line.extra_days}" if line.extra_days else "0",
+                                   justify="right"),
+                              Text(format_cents(line.fee_cents, order.currency), justify="right"),
+                              Text(line.resource_id), key=line.resource_id)
+            yield table
+            more = len(order.lines) - LINES_SHOWN
+            yield Static(f"... and {more:,} more lines" if more > 0 else "", classes="muted")
+            yield Static("esc: close", classes="muted")
+
+    def on_mount(self) -> None:
+        shown = [line.resource_id for line in self.order.lines[:LINES_SHOWN]]
+        run_store_job(self, self.store, lambda store: store.rows(shown),
+                      self._show_names, group="order-lines")
+
+    def _show_names(self, rows: list[ResourceRow]) -> None:
+        table = self.query_one(DataTable)
+        for row in rows:
+            if row.resource.id in table.rows:
+                table.update_cell(row.resource.id, "name", Text(row.resource.name),
+                                  update_width=True)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def order_summary(order: Order) -> str:
+    months = order.lines[0].months if order.lines else 0
+    count = len(order.lines)
+    text = (f"{STATUS_WORDS[order.status]}; {count:,} resource{'' if count == 1 else 's'}"
+            f" renewed by {months} month{'' if months == 1 else 's'}; total "
+            f"{format_cents(order.total_cents, order.currency)}; created "
+            f"{local_time(order.created_at)}")
+    if order.status is OrderStatus.PAID and order.paid_cents is not None:
+        text += f"; paid {format_cents(order.paid_cents, order.currency)} by {order.method}"
+    return text
+
+
+class OrdersScreen(Screen[None]):
+    TITLE = "Orders"
+    DEFAULT_CSS = """
+    OrdersScreen #title {
+        height: 1;
+        background: $panel;
+    }
+    OrdersScreen #orders {
+        height: 1fr;
+    }
+    OrdersScreen #orders-note {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,v", "view", "Lines", id="orders.view"),
+        Binding("y,P", "pay", "Pay", id="orders.pay"),
+        Binding("c,x", "cancel_order", "Cancel order", id="orders.cancel"),
+        Binding("escape", "back", "Back", id="orders.back"),
+    ]
+    HELP_NOTES = ("An unpaid order expires 7 days after it was placed.",)
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.orders: dict[str, Order] = {}
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(" Orders, newest first", id="title")
+        table: DataTable = DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+        for key, label in ORDER_COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Static("loading orders ...", id="orders-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        run_store_job(self, self.store, lambda store: store.orders(), self._show_orders,
+                      group="orders-load")
+
+    # showing -------------------------------------------------------------------------------
+    def _show_orders(self, orders: list[Order]) -> None:
+        table = self.query_one("#orders", DataTable)
+        before = self.orders
+        cursor = self.cursor_order
+        self.orders = {order.id: order for order in orders}
+        if list(before) == list(self.orders):  # same orders: update changed rows in place
+            for order in orders:
+                if before[order.id] != order:
+                    for (column, _label), cell in zip(ORDER_COLUMNS, self._cells(order),
+                                                      strict=True):
+                        table.update_cell(order.id, column, cell, update_width=True)
+        else:
+            table.clear()
+            for order in orders:
+                table.add_row(*self._cells(order), key=order.id)
+            if cursor is not None and cursor.id in self.orders:
+                table.move_cursor(row=table.get_row_index(cursor.id))
+        pending = sum(self._status(o) == "pending payment" for o in orders)
+        note = (f"{len(orders):,} orders, {pending:,} pending payment" if orders
+                else "No orders yet: renew something (r on the Renewals screen).")
+        self.query_one("#orders-note", Static).update(note)
+        self.loaded = True
+
+    def _status(self, order: Order) -> str:
+        if order.status is OrderStatus.PENDING and order.expires_at <= self.store.clock.stamp():
+            return "expired (unpaid)"
+        return STATUS_WORDS[order.status]
+
+    def _cells(self, order: Order) -> tuple[Text, ...]:
+        return (Text(order.id), Text(self._status(order)),
+                Text(format_cents(order.total_cents, order.currency), justify="right"),
+                Text(f"{len(order.lines):,}", justify="right"),
+                # The year is in the order ID; the short form keeps the table within 80 columns.
+                Text(local_time(order.created_at, "MM-DD HH:mm")))
+
+    @property
+    def cursor_order(self) -> Order | None:
+        table = self.query_one("#orders", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self.orders.get(str(row_key.value))
+
+    def _pending_cursor_order(self, verb: str) -> Order | None:
+        order = self.cursor_order
+        if order is None:
+            self.notify("No order here", severity="warning")
+            return None
+        if self._status(order) != "pending payment":
+            self.notify(f"Order {order.id} is {self._status(order)}: nothing to {verb}",
+                        severity="warning", markup=False)
+            return None
+        return order
+
+    # actions -------------------------------------------------------------------------------
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_view()
+
+    def action_view(self) -> None:
+        order = self.cursor_order
+        if order is not None:
+            self.app.push_screen(OrderLinesDialog(self.store, order))
+
+    def action_pay(self) -> None:
+        order = self._pending_cursor_order("pay")
+        if order is not None:
+            self.app.push_screen(PaymentDialog(self.store, order=order), self._paid)
+
+    def _paid(self, payment: Payment | None) -> None:
+        if payment is not None:
+            self.notify(renewed_message(payment), title=f"Order {payment.order.id} paid",
+                        timeout=8, markup=False)
+        self.reload()
+
+    def action_cancel_order(self) -> None:
+        order = self._pending_cursor_order("cancel")
+        if order is None:
+            return
+        question = Text(f"Cancel order {order.id}? Its {len(order.lines):,} resources keep "
+                        "their current expiry; nothing is charged.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._cancel(order.id)
+
+        self.app.push_screen(Confirm(question, title="Cancel order"), answered)
+
+    def _cancel(self, order_id: str) -> None:
+        def job(store: Store) -> Order | StoreError:
+            try:
+                return store.cancel_order(order_id)
+            except StoreError as exc:
+                return exc
+
+        run_store_job(self, self.store, job, self._cancelled, group="orders-cancel")
+
+    def _cancelled(self, outcome: Order | StoreError) -> None:
+        if isinstance(outcome, StoreError):
+            self.notify(f"Not cancelled: {outcome}", severity="error", markup=False)
+        else:
+            self.notify(f"Order {outcome.id} cancelled")
+        self.reload()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
