@@ -15,6 +15,7 @@ from store.models import (
     Duration,
     Filters,
     Kind,
+    Phase,
     QuickCounts,
     Resource,
     ResourceRow,
@@ -30,6 +31,8 @@ SORTS = {
     "region": "r.region {dir}, r.expiry, r.id",
     "kind": "r.kind {dir}, r.expiry, r.id",
 }
+
+SUBSCRIPTION = "r.billing = 'yearly-monthly'"
 
 PENDING_ORDER = """(SELECT o.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
     WHERE ol.resource_id = r.id AND o.status = 'pending_payment' AND o.expires_at > :now
@@ -51,6 +54,17 @@ def _phase_range(phase: str, today: dt.date) -> tuple[str | None, str | None]:
     }[phase]
 
 
+def _phase_clause(phase: Phase, today: dt.date, params: dict[str, Any]) -> str:
+    """Pay-per-use resources never expire: they are always in use."""
+    low, high = _phase_range(phase.value, today)
+    params |= {"phase_low": low, "phase_high": high}
+    if phase is Phase.IN_USE:
+        return "(r.billing = 'pay-per-use' OR r.expiry >= :phase_low)"
+    bounds = [f"r.expiry {op} :{name}" for op, name, value in
+              ((">=", "phase_low", low), ("<=", "phase_high", high)) if value]
+    return " AND ".join([SUBSCRIPTION, *bounds])
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -63,16 +77,10 @@ def where(filters: Filters, today: dt.date, now: str) -> tuple[str, dict[str, An
         clauses += ["r.tab = :tab", "r.expiry >= :not_deleted"]
         params |= {"tab": filters.tab.value, "not_deleted": _day(today, -rules.RETENTION_DAYS)}
     if filters.expiring_days is not None:
-        clauses.append("r.expiry BETWEEN :today AND :horizon")
+        clauses.append(f"{SUBSCRIPTION} AND r.expiry BETWEEN :today AND :horizon")
         params |= {"today": _day(today, 0), "horizon": _day(today, filters.expiring_days)}
     if filters.phase is not None:
-        low, high = _phase_range(filters.phase.value, today)
-        if low:
-            clauses.append("r.expiry >= :phase_low")
-            params["phase_low"] = low
-        if high:
-            clauses.append("r.expiry <= :phase_high")
-            params["phase_high"] = high
+        clauses.append(_phase_clause(filters.phase, today, params))
     for column in ("kind", "region", "enterprise_project"):
         value = getattr(filters, column)
         if value:
@@ -106,7 +114,8 @@ def resource_from_row(row: Sequence[Any]) -> Resource:
 def to_row(resource: Resource, today: dt.date) -> ResourceRow:
     return ResourceRow(
         resource=resource,
-        phase=rules.phase(resource.expiry, today),
+        phase=Phase.IN_USE if resource.billing is Billing.PAY_PER_USE
+        else rules.phase(resource.expiry, today),
         days_left=(resource.expiry - today).days,
     )
 
@@ -152,11 +161,11 @@ def quick_counts(
         "retention_low": retention_low, "retention_high": retention_high,
     }
     sql = f"""SELECT COUNT(*),
-        COALESCE(SUM(r.expiry BETWEEN :q_today AND :q7), 0),
-        COALESCE(SUM(r.expiry BETWEEN :q_today AND :q15), 0),
-        COALESCE(SUM(r.expiry BETWEEN :q_today AND :q30), 0),
-        COALESCE(SUM(r.expiry BETWEEN :grace_low AND :grace_high), 0),
-        COALESCE(SUM(r.expiry BETWEEN :retention_low AND :retention_high), 0),
+        COALESCE(SUM({SUBSCRIPTION} AND r.expiry BETWEEN :q_today AND :q7), 0),
+        COALESCE(SUM({SUBSCRIPTION} AND r.expiry BETWEEN :q_today AND :q15), 0),
+        COALESCE(SUM({SUBSCRIPTION} AND r.expiry BETWEEN :q_today AND :q30), 0),
+        COALESCE(SUM({SUBSCRIPTION} AND r.expiry BETWEEN :grace_low AND :grace_high), 0),
+        COALESCE(SUM({SUBSCRIPTION} AND r.expiry BETWEEN :retention_low AND :retention_high), 0),
         COALESCE(SUM({PENDING_ORDER} IS NOT NULL), 0)
         FROM resources r WHERE {clause}"""
     return QuickCounts(*db.execute(sql, params).fetchone())

@@ -123,7 +123,7 @@ def test_list_json_is_resource_records_of_every_resource(run, seeded):
     (["--tab", "manual"], ["r-grace", "r-manual"]),
     (["--tab", "canceled"], ["r-far"]),
     (["--expiring", "7"], ["r-auto"]),
-    (["--expiring", "30"], ["r-auto", "r-ppu", "r-manual"]),
+    (["--expiring", "30"], ["r-auto", "r-manual"]),   # pay-per-use never expires
     (["--phase", "grace"], ["r-grace"]),
     (["--phase", "deleted"], ["r-deleted"]),
     (["--kind", "server"], ["r-ppu", "r-far"]),
@@ -266,7 +266,7 @@ def test_now_from_environment(db_path, seeded):
 
 def test_now_moves_the_phases(run, seeded):
     records = ok_json(run("list", "--phase", "deleted", "--json", now="2027-01-10"))
-    assert [r["id"] for r in records] == ["r-deleted", "r-grace", "r-auto", "r-ppu"]
+    assert [r["id"] for r in records] == ["r-deleted", "r-grace", "r-auto"]   # not r-ppu
 
 
 def test_not_a_database_exits_1(tmp_path):
@@ -280,9 +280,8 @@ def test_help_has_every_command_and_no_placeholders():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
     for name in ("demo", "import", "list", "preview", "renew", "orders", "cancel", "pay",
-                 "account", "settings", "audit", "export"):
+                 "account", "settings", "audit", "export", "policy", "tick", "overview"):
         assert name in result.stdout
-    assert "policy" not in result.stdout and "tick" not in result.stdout
 
 
 def test_python_dash_m_tui_runs_the_cli():

@@ -77,3 +77,12 @@ def test_a_batch_is_one_audited_transaction(store):
     store.set_policy(["r0", "r1", "r2"], Tab.PPU)
     entry = store.audit()[0]
     assert (entry.action, entry.resource_ids) == ("policy.ppu", ("r0", "r1", "r2"))
+
+
+def test_auto_renew_without_new_terms_keeps_the_current_ones(store):
+    insert(store, resource("on", "2026-12-20", tab=Tab.AUTO, auto_period_months=3, auto_times=4),
+           resource("off", "2026-12-20"))
+    store.set_policy(["on", "off"], Tab.AUTO)
+    terms = {rid: (r.auto_period_months, r.auto_times) for rid in ("on", "off")
+             for r in [store.list(Filters(search=rid))[0].resource]}
+    assert terms == {"on": (3, 4), "off": (1, None)}

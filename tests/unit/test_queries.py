@@ -40,7 +40,7 @@ def test_without_a_tab_everything_is_listed(store):
 
 def test_expiring_within_days_counts_today_to_the_horizon(store):
     seed(store)
-    assert ids(store, expiring_days=7) == ["ppu", "auto", "pct", "in7"]
+    assert ids(store, expiring_days=7) == ["auto", "pct", "in7"]   # pay-per-use never expires
     assert "in15" in ids(store, expiring_days=15) and "in30" not in ids(store, expiring_days=15)
 
 
@@ -49,6 +49,7 @@ def test_phases_are_derived_from_expiry_and_today(store):
     assert ids(store, phase=Phase.GRACE) == ["grace"]
     assert ids(store, phase=Phase.RETENTION) == ["frozen"]
     assert ids(store, phase=Phase.DELETED) == ["deleted"]
+    assert "ppu" in ids(store, phase=Phase.IN_USE)
     rows = {row.resource.id: row for row in store.list(limit=-1)}
     assert (rows["frozen"].status, rows["deleted"].status) == ("frozen", "deleted")
     assert rows["in7"].days_left == 7 and rows["grace"].days_left == -15

@@ -1,0 +1,150 @@
+"""What every command of the command-line twin shares: the session, errors, options, printing.
+
+The commands live in `cli_resources`, `cli_orders` and `cli_admin`; `cli` is the entry point
+that opens the session and registers them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store import rules
+from store.clock import Clock
+from store.models import Duration, Filters, Kind, Method, Phase, RenewalDay, Tab
+from store.service import Store
+from tui import cli_output as out
+
+F = Callable[..., Any]
+
+
+# errors ----------------------------------------------------------------------------------------
+class Failed(click.ClickException):
+    """The store refused or failed: `error: …` on stderr (and an optional hint), exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+        if self.hint:
+            click.echo(self.hint, err=True)
+
+
+class BadInput(Failed):
+    """A value the rules cannot read (time, duration, day, amount): one line, exit 2."""
+
+    exit_code = 2
+
+
+# the session: one store per process, opened on first use ---------------------------------------
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+class Session:
+    def __init__(self, path: Path, clock: Clock,
+                 interactive: Callable[[], bool] = stdin_is_terminal) -> None:
+        self.path = path
+        self.clock = clock
+        self.interactive = interactive      # may it ask a question on the terminal?
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.path, self.clock)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+# shared options --------------------------------------------------------------------------------
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(f)
+
+
+def choices(kind: type[Enum]) -> click.Choice:
+    return click.Choice([member.value for member in kind])
+
+
+FILTER_OPTIONS = (
+    click.option("--tab", type=choices(Tab), help="What that Renewals tab shows."),
+    click.option("--expiring", "expiring_days", type=click.IntRange(min=0), metavar="DAYS",
+                 help="Expiring within DAYS days from today."),
+    click.option("--phase", type=choices(Phase), help="Lifecycle phase."),
+    click.option("--kind", type=choices(Kind), help="Service type."),
+    click.option("--search", metavar="TEXT", help="Name, ID or order ID."),
+    click.option("--region", metavar="R", help="Region, e.g. cn-north-4."),
+    click.option("--project", "enterprise_project", metavar="P", help="Enterprise project."),
+    click.option("--hide-pending", is_flag=True, help="Hide resources with an unpaid order."),
+)
+
+
+def filter_options(f: F) -> F:
+    for option in reversed(FILTER_OPTIONS):
+        f = option(f)
+    return f
+
+
+def make_filters(tab: str | None, phase: str | None, kind: str | None,
+                 **rest: Any) -> Filters:
+    return Filters(tab=Tab(tab) if tab else None, phase=Phase(phase) if phase else None,
+                   kind=Kind(kind) if kind else None, **rest)
+
+
+def duration_options(f: F) -> F:
+    f = click.option("--align", metavar="DAY|last",
+                     help="Renew to the renewal date: day 1-28 or the last day.")(f)
+    f = click.option("--years", type=int, metavar="N", help="Renew for N years (1-3).")(f)
+    return click.option("--months", type=int, metavar="N", help="Renew for N months (1-11).")(f)
+
+
+def read_duration(months: int | None, years: int | None) -> Duration:
+    if (months is None) == (years is None):
+        raise click.UsageError("give exactly one of --months N or --years N")
+    if months is not None:
+        return rules.duration(months, "month")
+    return rules.duration(years or 0, "year")
+
+
+def read_align(text: str | None) -> RenewalDay | None:
+    return None if text is None else rules.parse_renewal_day(text)
+
+
+def split_ids(values: Sequence[str]) -> list[str]:
+    """IDs as separate arguments or comma-separated."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def check_card(method: Method | None, card: str | None) -> None:
+    if method is Method.ONLINE and not card:
+        raise click.UsageError("online payment needs --card NUMBER")
+    if card and method is not Method.ONLINE:
+        raise click.UsageError("--card is only for online payment")
+
+
+# printing --------------------------------------------------------------------------------------
+def emit(value: Any) -> None:
+    click.echo(out.to_json(value))
+
+
+def note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"

@@ -1,0 +1,186 @@
+"""Resources in and out, and which Renewals tab they are on: demo, import, list, export,
+policy and the expiry overview."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store import io
+from store.models import AutoRenew, Tab
+from store.money import format_cents
+from tui import cli_output as out
+from tui import cli_output_policy as shown
+from tui.cli_common import (
+    Failed,
+    Session,
+    choices,
+    emit,
+    filter_options,
+    json_option,
+    make_filters,
+    note,
+    pass_session,
+    plural,
+    split_ids,
+)
+
+UNLIMITED = "unlimited"
+
+
+# data in and out -------------------------------------------------------------------------------
+@click.command()
+@click.option("--resources", "count", type=click.IntRange(min=0), default=200,
+              show_default=True, help="How many resources.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@click.option("--replace", is_flag=True, help="Delete the resources and orders there first.")
+@pass_session
+def demo(session: Session, count: int, seed: int, replace: bool) -> None:
+    """Create demo data relative to today (into an empty database unless --replace)."""
+    made = session.store.seed_demo(count=count, seed=seed, replace=replace)
+    note(f"created {made:,} demo resources in {session.path}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_session
+def import_file(session: Session, file: Path) -> None:
+    """Add or replace resources from a .json or .csv file (all or nothing)."""
+    count = session.store.import_resources(io.read_resources(file))
+    note(f"imported {count:,} resources from {file}")
+
+
+@click.command("list")
+@filter_options
+@json_option
+@pass_session
+def list_resources(session: Session, as_json: bool, **filters: Any) -> None:
+    """List resources: every one without --tab, or what a Renewals tab shows."""
+    rows = session.store.list(make_filters(**filters), limit=-1)
+    if as_json:
+        emit(out.list_json(rows))
+    elif rows:
+        click.echo(out.resources_text(rows))
+        note(f"{len(rows):,} resource{'' if len(rows) == 1 else 's'}")
+    else:
+        note("no resources match")
+
+
+@click.command()
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write to FILE instead of stdout.")
+@pass_session
+def export(session: Session, fmt: str, output: Path | None, **filters: Any) -> None:
+    """Export the listed resources, with their renewal prices, as CSV or JSON."""
+    records = io.export_records(session.store.list(make_filters(**filters), limit=-1))
+    if output is None:
+        io.write_export(records, fmt, sys.stdout)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            io.write_export(records, fmt, stream)
+    except OSError as exc:
+        raise Failed(f"cannot write {output}: {exc.strerror or exc}") from None
+    note(f"exported {len(records):,} resources to {output}")
+
+
+# renewal policy --------------------------------------------------------------------------------
+class Times(click.ParamType):
+    """How many times auto-renew runs: a whole number (the store checks 1-99) or `unlimited`."""
+
+    name = "times"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int | str:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == UNLIMITED:
+            return UNLIMITED
+        try:
+            return int(text)
+        except ValueError:
+            self.fail(f"{value!r} is neither a number of times (1-99) nor 'unlimited'",
+                      param, ctx)
+
+
+def read_terms(to: Tab, period_months: int | None, times: int | str | None) -> AutoRenew | None:
+    """Auto-renew terms for --to auto; None keeps a resource's current terms (or the default:
+    1 month, unlimited)."""
+    if to is not Tab.AUTO:
+        if period_months is not None or times is not None:
+            raise click.UsageError("--period-months and --times go with --to auto")
+        return None
+    if period_months is None and times is None:
+        return None
+    default = AutoRenew()
+    return AutoRenew(period_months=default.period_months if period_months is None
+                     else period_months,
+                     times=None if times in (None, UNLIMITED) else int(times))
+
+
+def describe_terms(terms: AutoRenew | None) -> str:
+    if terms is None:
+        return ""
+    times = UNLIMITED if terms.times is None else str(terms.times)
+    return f" (every {plural(terms.period_months, 'month')}, {times} times)"
+
+
+@click.command(short_help="Move IDs to the manual, auto, ppu or canceled tab.")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--to", "to", type=choices(Tab), required=True,
+              help="The Renewals tab to move them to.")
+@click.option("--period-months", type=int, metavar="N",
+              help="Auto-renew period: 1-11, 12, 24 or 36 months (with --to auto).")
+@click.option("--times", type=Times(), metavar="N|unlimited",
+              help="Auto-renew 1-99 times or unlimited, the default (with --to auto).")
+@json_option
+@pass_session
+def policy(session: Session, ids: tuple[str, ...], to: str, period_months: int | None,
+           times: int | str | None, as_json: bool) -> None:
+    """Move IDs to another Renewals tab: enable (or modify) auto-renew, change to pay-per-use
+    after expiration, cancel renewal, or restore to manual renewal. Each ID is moved or refused
+    with the reason; the allowed ones move even when others are refused (exit 1).
+    """
+    tab = Tab(to)
+    terms = read_terms(tab, period_months, times)
+    results = session.store.set_policy(split_ids(ids), tab, terms)
+    if as_json:
+        emit(shown.policy_json(results))
+    else:
+        click.echo(shown.policy_text(results, tab))
+    moved = sum(1 for r in results if r.ok)
+    refused = len(results) - moved
+    if refused:
+        raise Failed(f"{refused:,} of {len(results):,} refused; "
+                     + (f"the other {moved:,} moved to {tab.value}{describe_terms(terms)}"
+                        if moved else "nothing moved"))
+    note(f"moved {plural(moved, 'resource')} to {tab.value}{describe_terms(terms)}")
+
+
+# what expires when -----------------------------------------------------------------------------
+@click.command()
+@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
+              help="How many weeks ahead, starting today.")
+@json_option
+@pass_session
+def overview(session: Session, weeks: int, as_json: bool) -> None:
+    """Resources and money expiring per week, as a bar chart."""
+    store = session.store
+    found = store.expiry_by_week(weeks)
+    if as_json:
+        emit(shown.overview_json(found))
+        return
+    currency = store.account().currency
+    click.echo(shown.overview_text(found, currency))
+    count, cents = sum(w.count for w in found), sum(w.monthly_cents for w in found)
+    note(f"{plural(count, 'resource')} expire in the next {plural(weeks, 'week')}; "
+         f"one month of each renews for {format_cents(cents, currency)}")
+
+
+COMMANDS = (demo, import_file, list_resources, export, policy, overview)
