@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from store.service import Store
 
 T = TypeVar("T")
-DEMO_BALANCE_CENTS = 200_000_000  # CNY 2,000,000.00
+DEMO_BALANCE_CENTS = 2_000_000_000  # CNY 20,000,000.00: a few large pools fit
 MAX_DEMO_RESOURCES = 1_000_000
 
 # Flavor → price of one node for one month, in cents.

@@ -87,6 +87,8 @@ def _auto_renew(
             continue
         renewed.append((rid, order.id))
         _record_attempt(db, rid, expiry, day, now, order.id, "ok")
+        audit.record(db, now, "tick.auto-renew", resource_ids=[rid],
+                     amount_cents=order.total_cents, detail=f"{order.id}: {period(months)}")
         _use_one_time(db, rid, times)
     return tuple(renewed), tuple(failed)
 

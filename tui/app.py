@@ -15,8 +15,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
 from store.service import Store
+from tui.due_events import TICK_SECONDS, DueEvents
+from tui.screens.audit import AuditScreen
 from tui.screens.help import HelpScreen
+from tui.screens.overview import OverviewScreen
 from tui.screens.renewals import RenewalsScreen
+from tui.screens.settings import SettingsScreen
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 OWN_COMMAND = frozenset({"command_palette"})  # opening the palette from the palette: no
@@ -61,22 +65,29 @@ class RenewalsApp(App[None]):
         Binding("q", "back", "Back/quit", id="app.back"),
         Binding("p", "pools", "Pools", id="app.pools"),
         Binding("o", "orders", "Orders", id="app.orders"),
+        Binding("u", "audit", "Audit trail", show=False, id="app.audit"),
+        Binding("w", "overview", "Expiry overview", show=False, id="app.overview"),
+        Binding("comma", "settings", "Settings", show=False, id="app.settings"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(self, store: Store, mouse: bool = True,
-                 keymap: Mapping[str, str] | None = None) -> None:
+                 keymap: Mapping[str, str] | None = None,
+                 due_events_every: float | None = TICK_SECONDS) -> None:
+        """`due_events_every`: seconds between passes of due events (one runs at start);
+        None runs none at all."""
         super().__init__()
         self.store = store
         self.mouse_enabled = mouse
+        self.due_events = DueEvents(self, store, due_events_every)
         if keymap:
             self.set_keymap(dict(keymap))
 
-    def run(self, **kwargs: Any) -> None:
+    def run(self, **kwargs: Any) -> Any:
         kwargs.setdefault("mouse", self.mouse_enabled)
-        super().run(**kwargs)
+        return super().run(**kwargs)
 
-    async def run_async(self, **kwargs: Any) -> None:
+    async def run_async(self, **kwargs: Any) -> Any:
         kwargs.setdefault("mouse", self.mouse_enabled)
         return await super().run_async(**kwargs)
 
@@ -86,6 +97,8 @@ class RenewalsApp(App[None]):
     # size ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self._check_size(self.size.width, self.size.height)
+        if self.due_events.every is not None:
+            self.due_events.start()
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -126,6 +139,15 @@ class RenewalsApp(App[None]):
             self.notify("The orders screen is not available.", severity="warning")
             return
         self._switch_to(OrdersScreen)
+
+    def action_audit(self) -> None:
+        self._switch_to(AuditScreen)
+
+    def action_overview(self) -> None:
+        self._switch_to(OverviewScreen)
+
+    def action_settings(self) -> None:
+        self._switch_to(SettingsScreen)
 
     def _switch_to(self, screen_type: type[Screen]) -> None:
         """Show a top-level screen above Renewals; its own key again goes back to Renewals."""

@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 __all__ = ["RenewRequest", "renew_flow", "renewed_message"]
 
 
-async def renew_flow(app: App, store: Store, ids: list[str]) -> Payment | None:
-    """Ask for a duration, show the preview, take the payment. None when the user backs out."""
+async def renew_flow(app: App, store: Store, ids: list[str], *,
+                     to_renewal_date: bool = False) -> Payment | None:
+    """Ask for a duration, show the preview, take the payment. None when the user backs out.
+
+    `to_renewal_date` opens the dialog with "Renew to renewal date" already on.
+    """
     if not ids:
         app.notify("Nothing to renew: check some rows first", severity="warning")
         return None
-    request = await app.push_screen_wait(RenewDialog(store, ids))
+    request = await app.push_screen_wait(RenewDialog(store, ids, aligned=to_renewal_date))
     if request is None:
         return None
     payment = await app.push_screen_wait(PaymentDialog(store, request))

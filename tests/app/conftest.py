@@ -64,7 +64,9 @@ def add(store: Store) -> Callable[[list[Resource]], None]:
 
 @pytest.fixture
 def app(store: Store) -> RenewalsApp:
-    return RenewalsApp(store)
+    """The app on the test database. Due events (store.tick) stay off so the data holds still:
+    tests of due events make their own app with `due_events_every`."""
+    return RenewalsApp(store, due_events_every=None)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ cover all of them. `enter` dismisses with exactly the preview on screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -35,7 +35,7 @@ DURATIONS = (*(Duration(n) for n in range(1, MAX_MONTHS + 1)),
 DAYS: tuple[RenewalDay, ...] = (*range(1, 29), "last")
 PROPOSED_DAY: RenewalDay = 1
 COLUMNS = (("name", "Name"), ("expiry", "Expiry"), ("new", "New expiry"),
-           ("extra", "+Days"), ("fee", "Fee"), ("note", "Why not"))
+           ("extra", "+Days"), ("fee", "Fee"), ("note", "Why"))
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,10 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
 
     aligned: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, store: Store, ids: Sequence[str]) -> None:
+    def __init__(self, store: Store, ids: Sequence[str], *, aligned: bool = False) -> None:
+        """`aligned`: start with "Renew to renewal date" on."""
         super().__init__()
+        self.set_reactive(RenewDialog.aligned, aligned)
         self.store = store
         self.ids = tuple(dict.fromkeys(ids))
         self.saved_day: RenewalDay | None = None
@@ -162,7 +164,7 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
             with Horizontal(classes="field"):
                 yield Static(self._toggle_text(), id="align-toggle")
                 yield Stepper([day_label(d) for d in DAYS], DAYS.index(PROPOSED_DAY),
-                              id="day", disabled=True)
+                              id="day", disabled=not self.aligned)
             yield Static(id="day-note")
             table: DataTable = DataTable(id="preview", cursor_type="row", zebra_stripes=True)
             for key, label in COLUMNS:
@@ -270,7 +272,7 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
                          align: RenewalDay | None) -> None:
         result: Preview | StoreError
         try:
-            result = self.store.preview(self.ids, duration, align)
+            result = in_expiry_order(self.store.preview(self.ids, duration, align))
         except StoreError as exc:
             result = exc
         finally:
@@ -361,6 +363,12 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
     def _day_not_saved(self, error: StoreError) -> None:
         self.leaving = False
         self.notify(f"Renewal day not saved: {error}", severity="error", markup=False)
+
+
+def in_expiry_order(preview: Preview) -> Preview:
+    """Soonest expiry first, as the Renewals table lists them."""
+    lines = sorted(preview.lines, key=lambda line: (line.current_expiry, line.name, line.id))
+    return replace(preview, lines=tuple(lines))
 
 
 def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:

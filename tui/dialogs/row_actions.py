@@ -1,4 +1,9 @@
-"""The actions menu of one resource (`enter` on a row). Returns the chosen action, or None."""
+"""The actions menu of one resource (`enter` on a row). Returns the chosen action, or None.
+
+The choices are "renew" and, when asked for (`with_policies`), the renewal-policy moves allowed
+from the row's tab (a PolicyAction name such as "auto" or "canceled"). A move the row cannot make
+(pay-per-use, deleted, order pending) is listed as unavailable, with the reason.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,53 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.models import ResourceRow
+from store.models import AutoRenew, ResourceRow, Tab
 from store.money import format_cents
 from store.rules import refusal
+from tui.dialogs.policy import (
+    ACTIONS_BY_NAME,
+    TAB_NAMES,
+    PolicyAction,
+    action_refusal,
+    offered_actions,
+    terms_text,
+)
+
+
+def row_today(row: ResourceRow) -> dt.date:
+    """The billing day the row was listed on."""
+    return row.resource.expiry - dt.timedelta(days=row.days_left)
 
 
 def renew_refusal(row: ResourceRow) -> str | None:
     """Why this resource cannot be renewed (pay-per-use, deleted, order pending), or None."""
     resource = row.resource
-    today = resource.expiry - dt.timedelta(days=row.days_left)
-    return refusal(resource.billing, resource.expiry, today, resource.pending_order)
+    return refusal(resource.billing, resource.expiry, row_today(row), resource.pending_order)
+
+
+def policy_refusals(row: ResourceRow) -> dict[str, str | None]:
+    """Each move offered from the row's tab, with why it is refused (None: allowed)."""
+    today = row_today(row)
+    return {action.name: action_refusal(action, row.resource, today)
+            for action in offered_actions(row.resource.tab)}
+
+
+def policy_option(action: PolicyAction, reason: str | None) -> Option:
+    label = f"{action.title} ({action.key})"
+    if reason:
+        return Option(f"{label} - unavailable", id=action.name, disabled=True)
+    return Option(label, id=action.name)
+
+
+def policy_words(row: ResourceRow) -> str:
+    """`Auto Renewals, every 1 month, 3 times`; `none (pay-per-use)` without a tab."""
+    resource = row.resource
+    if resource.tab is None:
+        return "none (pay-per-use)"
+    if resource.tab is Tab.AUTO:
+        terms = AutoRenew(resource.auto_period_months or 1, resource.auto_times)
+        return f"{TAB_NAMES[Tab.AUTO]}, {terms_text(terms)}"
+    return TAB_NAMES[resource.tab]
 
 
 def describe(row: ResourceRow) -> Text:
@@ -36,6 +78,7 @@ def describe(row: ResourceRow) -> Text:
         f"Expiry   {resource.expiry} 23:59:59 GMT+08:00, {when}",
         f"Region   {resource.region or '-'}, project {resource.enterprise_project}",
         f"Price    {format_cents(resource.monthly_price_cents, resource.currency)} a month",
+        f"Policy   {policy_words(row)}",
     ]
     return Text("\n".join(lines))
 
@@ -57,7 +100,7 @@ class RowActions(ModalScreen[str | None]):
     RowActions #row-details {
         margin-bottom: 1;
     }
-    RowActions #refusal {
+    RowActions #refusal, RowActions #policy-refusal {
         color: $text-warning;
         height: auto;
     }
@@ -71,13 +114,16 @@ class RowActions(ModalScreen[str | None]):
     """
     BINDINGS = [
         Binding("r", "choose('renew')", "Renew", id="row_actions.renew"),
+        *(Binding(action.key, f"choose_policy('{action.name}')", action.title, show=False,
+                  id=f"row_actions.{action.name}") for action in ACTIONS_BY_NAME.values()),
         Binding("escape,q", "choose(None)", "Back", id="row_actions.back"),
     ]
     AUTO_FOCUS = "#actions"
 
-    def __init__(self, row: ResourceRow) -> None:
+    def __init__(self, row: ResourceRow, with_policies: bool = False) -> None:
         super().__init__()
         self.row = row
+        self.refusals = policy_refusals(row) if with_policies else {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="actions-box") as box:
@@ -86,7 +132,14 @@ class RowActions(ModalScreen[str | None]):
             reason = renew_refusal(self.row)
             if reason:
                 yield Static(Text(f"Cannot renew: {reason}"), id="refusal")
-            yield OptionList(Option("Renew (r)", id="renew"), id="actions", compact=True)
+            policy_reason = next((why for why in self.refusals.values() if why), None)
+            if policy_reason:
+                yield Static(Text(f"Cannot change the renewal policy: {policy_reason}"),
+                             id="policy-refusal")
+            options = [Option("Renew (r)", id="renew")]
+            options += [policy_option(ACTIONS_BY_NAME[name], why)
+                        for name, why in self.refusals.items()]
+            yield OptionList(*options, id="actions", compact=True)
             yield Static("enter: choose   esc: back", classes="muted")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -95,3 +148,19 @@ class RowActions(ModalScreen[str | None]):
 
     def action_choose(self, action: str | None) -> None:
         self.dismiss(action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Policy keys exist only where the menu offers the move (not in the pool browser)."""
+        if action == "choose_policy":
+            return bool(parameters) and parameters[0] in self.refusals
+        return True
+
+    def action_choose_policy(self, name: str) -> None:
+        if name not in self.refusals:
+            return
+        reason = self.refusals[name]
+        if reason:
+            self.notify(f"{ACTIONS_BY_NAME[name].title}: {reason}", severity="warning",
+                        markup=False)
+            return
+        self.dismiss(name)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tabs
 from textual.widgets import Tab as TabLabel
 
-from store.models import Filters, Kind, Payment, Phase, ResourceRow
+from store.models import Billing, Filters, Kind, Payment, Phase, ResourceRow
 from store.rules import phase
 from store.service import Store
 from tui.dialogs.row_actions import RowActions, renew_refusal
@@ -33,8 +33,8 @@ KINDS = ((Kind.STANDARD, "Cluster: Standard"), (Kind.LITE, "Cluster: Lite"),
 PHASE_WORDS = {Phase.GRACE: "grace", Phase.RETENTION: "frozen", Phase.DELETED: "deleted"}
 KIND_NOUNS = {Kind.STANDARD: "Standard pools", Kind.LITE: "Lite pools",
               Kind.SERVER: "Elastic Servers"}
-COLUMNS = (("name", "Name"), ("status", "Status"), ("expiry", "Expiry"), ("billing", "Billing"),
-           ("flavor", "Flavor x nodes"), ("region", "Region"), ("id", "ID"))
+COLUMNS = (("name", "Name"), ("status", "Status"), ("flavor", "Flavor x nodes"),
+           ("expiry", "Expiry"), ("billing", "Billing"), ("region", "Region"), ("id", "ID"))
 
 
 def kind_binding(number: int) -> Binding:
@@ -46,12 +46,12 @@ def kind_binding(number: int) -> Binding:
 def pool_cells(row: ResourceRow) -> tuple[Text, ...]:
     """A pool as table cells; everything from the database is Text, never markup."""
     resource = row.resource
-    expiry = str(resource.expiry)
+    expiry = "-" if resource.billing is Billing.PAY_PER_USE else str(resource.expiry)
     if row.phase is not Phase.IN_USE:
         expiry += f" {PHASE_WORDS[row.phase]}"
-    return (Text(resource.name), Text(row.status), Text(expiry), Text(resource.billing.value),
-            Text(f"{resource.flavor or '-'} x {resource.node_count}"), Text(resource.region),
-            Text(resource.id))
+    return (Text(resource.name), Text(row.status),
+            Text(f"{resource.flavor or '-'} x {resource.node_count}"), Text(expiry),
+            Text(resource.billing.value), Text(resource.region), Text(resource.id))
 
 
 def with_expiry(row: ResourceRow, new_expiry: dt.date) -> ResourceRow:

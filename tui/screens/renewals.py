@@ -1,4 +1,5 @@
-"""The default screen: the four Renewals tabs, quick filters, checks, and `r` to renew."""
+"""The default screen: the four Renewals tabs, quick filters, checks, and the actions on the
+checked rows (renew, renewal policy, export: see renewal_actions.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from textual.widgets import Tab as TabLabel
 
 from store.models import Duration, Filters, QuickCounts, ResourceRow, Tab
 from store.service import Store
+from tui.dialogs.policy import ACTIONS_BY_NAME
+from tui.dialogs.row_actions import RowActions
+from tui.due_events import DueEventsProcessed
+from tui.screens.renewal_actions import ACTION_BINDINGS, RenewalActions
 from tui.widgets.filter_bar import FilterBar, one_filter_cleared, quick_filter_counts
 from tui.widgets.resource_table import Query, ResourceTable
 from tui.widgets.status_bar import StatusBar
@@ -40,7 +45,7 @@ def tab_binding(number: int) -> Binding:
                    id=f"renewals.tab-{tab.value}")
 
 
-class RenewalsScreen(Screen[None]):
+class RenewalsScreen(RenewalActions, Screen[None]):
     TITLE = "Renewals"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "renew", "Renew", id="renewals.renew"),
@@ -52,7 +57,7 @@ class RenewalsScreen(Screen[None]):
                 id="renewals.hide-pending"),
         Binding("t", "kind_filter", "Kind filter", show=False, id="renewals.kind-filter"),
         Binding("l", "region_filter", "Region filter", show=False, id="renewals.region-filter"),
-        Binding("e", "project_filter", "Enterprise project filter", show=False,
+        Binding("E", "project_filter", "Enterprise project filter", show=False,
                 id="renewals.project-filter"),
         Binding("s", "next_sort", "Sort by next column", show=False, id="renewals.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="renewals.reverse-sort"),
@@ -63,6 +68,7 @@ class RenewalsScreen(Screen[None]):
                 id="renewals.next-tab"),
         Binding("escape", "clear_step", "Clear search, then filters", show=False,
                 id="renewals.clear-step"),
+        *ACTION_BINDINGS,
     ]
     HELP_NOTES = (
         "Left/phase: days until expiry (12d, today); after expiry, days since it:",
@@ -70,6 +76,7 @@ class RenewalsScreen(Screen[None]):
         "[x] = checked; > = cursor row. Checks survive sorting, filters and tab switches;",
         "  a checks every row matching the tab and filters, not just those on screen.",
         "The status bar total is the renewal price for 1 month, before any alignment.",
+        "Policy keys (n M P c m) and R act on the checked rows, or on the cursor row if none.",
     )
 
     filters: reactive[Filters] = reactive(lambda: Filters(tab=Tab.MANUAL), init=False)
@@ -194,19 +201,18 @@ class RenewalsScreen(Screen[None]):
         self.status.row_count = message.count
 
     def on_resource_table_row_chosen(self, message: ResourceTable.RowChosen) -> None:
-        try:
-            from tui.dialogs.row_actions import RowActions
-        except ImportError:
-            self.notify("Row actions are not available.", severity="warning")
-            return
         row = message.row
-        self.app.push_screen(RowActions(row), lambda choice: self._row_action_done(row, choice))
+        self.app.push_screen(RowActions(row, with_policies=True),
+                             lambda choice: self._row_action_done(row, choice))
 
     def _row_action_done(self, row: ResourceRow, choice: str | None) -> None:
         if choice == "renew":
-            self._start_renewal([row.resource.id])
-        elif choice is not None:
-            self.refresh_all()  # a policy action may have moved the row to another tab
+            self.start_renewal([row.resource.id])
+        elif choice in ACTIONS_BY_NAME:
+            self.start_policy(ACTIONS_BY_NAME[choice], [row.resource.id], confirm=False)
+
+    def on_due_events_processed(self, _message: DueEventsProcessed) -> None:
+        self.refresh_all()
 
     def on_filter_bar_search_changed(self, message: FilterBar.SearchChanged) -> None:
         self.filters = replace(self.filters, search=message.text.strip() or None)
@@ -272,28 +278,4 @@ class RenewalsScreen(Screen[None]):
 
     def action_project_filter(self) -> None:
         self.filter_bar.pick_value_in_use("enterprise_project", "Enterprise project")
-
-    def action_renew(self) -> None:
-        ids = sorted(self.selected)
-        if not ids:
-            row = self.table.cursor_row
-            if row is None:
-                self.notify("Nothing to renew: check rows with space first.")
-                return
-            ids = [row.resource.id]
-        self._start_renewal(ids)
-
-    def _start_renewal(self, ids: list[str]) -> None:
-        self.run_worker(self._renew(ids), group="renew", exclusive=True)
-
-    async def _renew(self, ids: list[str]) -> None:
-        try:
-            from tui.flows import renew_flow
-        except ImportError:
-            self.notify("Renewal is not available.", severity="warning")
-            return
-        payment = await renew_flow(self.app, self.store, ids)
-        if payment is not None:
-            self.selected = frozenset()
-        self.refresh_all()  # a refused payment still leaves a pending order to show
 

@@ -1,0 +1,171 @@
+"""End to end: the installed `renewals` in a real terminal (tmux, 80x24), check -> renew -> pay.
+
+The test types what a user types, reads the screen with `tmux capture-pane`, and afterwards
+checks the database itself: one paid order for exactly the checked resources, their expiries a
+month later, the balance down by exactly the order total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from store.clock import Clock
+from store.models import OrderStatus
+from store.rules import add_months
+from store.service import Store
+
+NOW = "2026-11-26"
+SIZE = (80, 24)
+TIMEOUT = 30.0  # seconds for each step; a slow 2-core machine needs far less
+POLL = 0.1
+RENEWALS = Path(sys.executable).parent / "renewals"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (CI installs it)")
+
+
+class Terminal:
+    """One tmux server of our own (its own socket, no user config) running one command."""
+
+    def __init__(self, folder: Path) -> None:
+        self.socket = f"renewals-e2e-{uuid.uuid4().hex[:12]}"
+        self.config = folder / "tmux.conf"
+        self.config.write_text("set -g remain-on-exit on\nset -g status off\n")
+        self.exit_status = folder / "exit-status"
+        self.env = {key: value for key, value in os.environ.items() if key != "TMUX"}
+        self.socket_path: Path | None = None
+
+    def tmux(self, *args: str) -> str:
+        command = ["tmux", "-L", self.socket, "-f", str(self.config), *args]
+        done = subprocess.run(command, capture_output=True, text=True, env=self.env,
+                              timeout=TIMEOUT, check=True)
+        return done.stdout
+
+    def start(self, command: list[str]) -> None:
+        """Run `command` in an 80x24 window; its exit status goes to the file `exit_status`."""
+        columns, lines = SIZE
+        shell = f"{shlex.join(command)}; echo $? > {shlex.quote(str(self.exit_status))}"
+        self.tmux("new-session", "-d", "-s", "app", "-x", str(columns), "-y", str(lines), shell)
+        self.socket_path = Path(self.tmux("display-message", "-p", "#{socket_path}").strip())
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", "app", key)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "app")
+
+    def exit_code(self) -> int | None:
+        """The command's exit status once it has ended, else None."""
+        try:
+            text = self.exit_status.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text else None
+
+    def wait_for(self, condition: Callable[[str], bool], what: str) -> str:
+        """Poll the screen until `condition(screen)` holds; fail with the screen after TIMEOUT."""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            text = self.screen()
+            if condition(text):
+                return text
+            if self.exit_code() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gave up waiting for {what}; the screen:\n{text}")
+            time.sleep(POLL)
+
+    def wait_for_text(self, *texts: str) -> str:
+        return self.wait_for(lambda screen: all(t in screen for t in texts), f"{texts}")
+
+    def close(self) -> None:
+        """Stop the server and remove its socket (tmux leaves the file behind)."""
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
+                       env=self.env, timeout=TIMEOUT, check=False)
+        if self.socket_path is not None:
+            self.socket_path.unlink(missing_ok=True)
+
+
+def renewals(db: Path, *args: str) -> None:
+    subprocess.run([str(RENEWALS), "--db", str(db), "--now", NOW, *args], check=True,
+                   capture_output=True, text=True, timeout=60)
+
+
+def checked_names(screen: str) -> list[str]:
+    """Names on the rows drawn with `[x]` (a row starts with `>` at the cursor, else a space)."""
+    return [line[5:].split()[0] for line in screen.splitlines() if line[1:4] == "[x]"]
+
+
+def resources(db: Path, names: list[str]) -> dict[str, tuple[str, dt.date]]:
+    """Name -> (ID, expiry) of the resources called `names`, read straight from the file."""
+    found = {}
+    with closing(sqlite3.connect(db)) as conn:
+        for name in names:
+            rows = conn.execute("SELECT id, expiry FROM resources WHERE name = ?",
+                                (name,)).fetchall()
+            assert len(rows) == 1, f"{len(rows)} resources are called {name}"
+            rid, expiry = rows[0]
+            found[name] = (rid, dt.date.fromisoformat(expiry))
+    return found
+
+
+def test_check_renew_pay_in_a_real_terminal(tmp_path):
+    assert RENEWALS.exists(), f"the console script is not installed next to {sys.executable}"
+    db = tmp_path / "e2e.db"
+    renewals(db, "demo", "--resources", "200")
+    renewals(db, "account", "--top-up", "10000000")  # whatever the demo prices, it can pay
+    renewals(db, "tick")  # auto-renewals due now are charged here, not when the app opens
+    with closing(Store(db, Clock.from_text(NOW))) as store:
+        balance_before = store.account().balance_cents
+        orders_before = {order.id for order in store.orders()}
+
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.start([str(RENEWALS), "--db", str(db), "--now", NOW])
+        terminal.wait_for_text("0 selected", " rows", "[ ]")
+        terminal.press("Space", "Space")
+        screen = terminal.wait_for_text("2 selected  CNY")
+        names = checked_names(screen)
+        assert len(names) == 2, screen
+        before = resources(db, names)
+
+        terminal.press("r")
+        screen = terminal.wait_for_text("Renew 2 resources", "order total")
+        assert "2 of 2 renewable, 1 month" in screen, screen
+        terminal.press("Enter")
+        terminal.wait_for_text("Payment", "after paying", "Pay (y)")
+        terminal.press("y")
+        terminal.wait_for(lambda s: "Pay (y)" not in s and "0 selected" in s,
+                          "the payment to go through and the checks to clear")
+
+        terminal.press("C-q")
+        deadline = time.monotonic() + TIMEOUT
+        while terminal.exit_code() is None:
+            assert time.monotonic() < deadline, f"ctrl+q did not quit:\n{terminal.screen()}"
+            time.sleep(POLL)
+        assert terminal.exit_code() == 0, terminal.screen()
+    finally:
+        terminal.close()
+
+    with closing(Store(db, Clock.from_text(NOW))) as store:
+        new_orders = [order for order in store.orders() if order.id not in orders_before]
+        balance_after = store.account().balance_cents
+    assert [order.status for order in new_orders] == [OrderStatus.PAID]
+    order = new_orders[0]
+    assert {line.resource_id for line in order.lines} == {rid for rid, _ in before.values()}
+    after = resources(db, names)
+    for name in names:
+        assert after[name][1] == add_months(before[name][1], 1), name
+    assert balance_before - balance_after == order.total_cents > 0

@@ -1,0 +1,108 @@
+"""Due events while the app is open: `store.tick()` at start and every minute, in a worker.
+
+When a pass did something, the app says so in one line (an auto-renew failure as an error) and
+every screen on the stack gets a `DueEventsProcessed` message to reload what it shows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from store.errors import StoreError
+from store.models import TickReport
+from tui.workers import run_store_job
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from store.service import Store
+
+TICK_SECONDS = 60.0
+FAILURES_NAMED = 1
+
+
+class DueEventsProcessed(Message):
+    """A pass of due events changed something: reload what you show."""
+
+    def __init__(self, report: TickReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def tick_summary(report: TickReport, names: dict[str, str] | None = None) -> str:
+    """`Due events: 3 auto-renewed, 1 auto-renewal failed (pool-a: insufficient balance)`."""
+    names = names or {}
+    parts = []
+    if report.auto_renewed:
+        parts.append(f"{len(report.auto_renewed):,} auto-renewed")
+    if report.auto_failed:
+        failed = "; ".join(f"{names.get(rid, rid)}: {reason}"
+                           for rid, reason in report.auto_failed[:FAILURES_NAMED])
+        others = len(report.auto_failed) - FAILURES_NAMED
+        more = f"; {others:,} more" if others > 0 else ""
+        parts.append(f"{plural(len(report.auto_failed), 'auto-renewal')} failed "
+                     f"({failed}{more}; audit trail: u)")
+    if report.expired_orders:
+        parts.append(f"{plural(len(report.expired_orders), 'unpaid order')} expired")
+    if report.to_pay_per_use:
+        parts.append(f"{len(report.to_pay_per_use):,} converted to pay-per-use")
+    if report.deleted:
+        parts.append(f"{len(report.deleted):,} deleted after retention")
+    return "Due events: " + ", ".join(parts)
+
+
+def process_due_events(store: Store) -> tuple[TickReport, dict[str, str]] | Exception:
+    """One pass, with the names of resources whose auto-renewal failed."""
+    try:
+        report = store.tick()
+        failed = [rid for rid, _ in report.auto_failed[:FAILURES_NAMED]]
+        return report, {row.resource.id: row.resource.name for row in store.rows(failed)}
+    except (sqlite3.Error, StoreError) as exc:
+        return exc
+
+
+class DueEvents:
+    """Runs the passes for one app; never two at once."""
+
+    def __init__(self, app: App, store: Store, every: float | None = TICK_SECONDS) -> None:
+        self.app = app
+        self.store = store
+        self.every = every
+        self.running = False
+        self.passes = 0
+        """Passes finished so far (failed ones included)."""
+
+    def start(self) -> None:
+        """A pass now, then one every `every` seconds."""
+        self.run()
+        if self.every:
+            self.app.set_interval(self.every, self.run, name="due-events")
+
+    def run(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        run_store_job(self.app, self.store, process_due_events, self._done, group="due-events",
+                      exclusive=False)
+
+    def _done(self, outcome: tuple[TickReport, dict[str, str]] | Exception) -> None:
+        self.running = False
+        self.passes += 1
+        if isinstance(outcome, Exception):
+            self.app.notify(f"Due events not processed: {outcome}", severity="error",
+                            markup=False)
+            return
+        report, names = outcome
+        if report.nothing_done:
+            return
+        self.app.notify(tick_summary(report, names), title="Due events", timeout=15,
+                        severity="error" if report.auto_failed else "information", markup=False)
+        for screen in self.app.screen_stack:
+            screen.post_message(DueEventsProcessed(report))

@@ -1,0 +1,187 @@
+"""The audit trail (`u`): who did what and when, newest first, filtered by a text box.
+
+The newest AUDIT_WINDOW entries are read in a worker; the filter runs over those in memory and
+the table shows the first SHOWN matches. Times are billing time, UTC+08:00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from store.clock import BILLING_OFFSET
+from store.models import AuditEntry
+from store.money import format_cents
+from store.service import Store
+from tui.due_events import DueEventsProcessed
+from tui.workers import run_store_job
+
+AUDIT_WINDOW = 5_000
+SHOWN = 300
+IDS_WIDTH = 28
+RESULT_WIDTH = 24
+DETAIL_WIDTH = 60
+COLUMNS = (("time", "Time (UTC+08:00)"), ("action", "Action"), ("result", "Result"),
+           ("amount", "Amount"), ("resources", "Resources"), ("user", "User"),
+           ("ssh", "SSH client"), ("detail", "Detail"))
+
+
+def billing_time(stamp: str, seconds: bool = False) -> str:
+    """A stored UTC stamp as `2026-11-26 03:00` in UTC+08:00."""
+    moment = dt.datetime.fromisoformat(stamp).astimezone(BILLING_OFFSET)
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def resources_text(ids: tuple[str, ...], width: int = IDS_WIDTH) -> str:
+    """`3: pool-a, pool-b, ...` cut to `width` characters; empty when there are none."""
+    if not ids:
+        return ""
+    return clip(f"{len(ids):,}: {', '.join(ids[:5])}", width)
+
+
+def matches(entry: AuditEntry, needle: str) -> bool:
+    """Whether action, user, SSH client, result, detail or a resource id contains `needle`."""
+    if not needle:
+        return True
+    fields = (entry.action, entry.os_user, entry.ssh_client or "", entry.result, entry.detail)
+    return any(needle in field.lower() for field in fields) or any(
+        needle in rid.lower() for rid in entry.resource_ids)
+
+
+def amount_text(entry: AuditEntry, currency: str) -> str:
+    return "" if entry.amount_cents is None else format_cents(entry.amount_cents, currency)
+
+
+def entry_cells(entry: AuditEntry, currency: str) -> tuple[Text, ...]:
+    """One audit row as table cells; everything came from the database, so all of it is Text."""
+    failed = entry.result != "ok"
+    return (Text(billing_time(entry.at)), Text(entry.action),
+            Text(clip(entry.result, RESULT_WIDTH), style="bold" if failed else ""),
+            Text(amount_text(entry, currency), justify="right"),
+            Text(resources_text(entry.resource_ids)), Text(entry.os_user),
+            Text(entry.ssh_client or "-"), Text(clip(entry.detail, DETAIL_WIDTH)))
+
+
+def entry_details(entry: AuditEntry, currency: str) -> Text:
+    """Everything about one entry, for the panel under the table."""
+    amount = amount_text(entry, currency)
+    head = (f"{billing_time(entry.at, seconds=True)} UTC+08:00  {entry.os_user}"
+            f"{' from ' + entry.ssh_client if entry.ssh_client else ''}  {entry.action}: "
+            f"{entry.result}{'  ' + amount if amount else ''}")
+    lines = [head, resources_text(entry.resource_ids, 200) or "no resources", entry.detail]
+    return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+
+
+class AuditScreen(Screen[None]):
+    TITLE = "Audit"
+    DEFAULT_CSS = """
+    AuditScreen #title { height: 1; background: $panel; }
+    AuditScreen #audit-filter-row { height: 1; }
+    AuditScreen #audit-filter-label { width: 8; }
+    AuditScreen #audit-filter { width: 30; height: 1; border: none; padding: 0 1; }
+    AuditScreen #audit-count { width: 1fr; margin-left: 1; color: $text-muted;
+                               text-wrap: nowrap; text-overflow: ellipsis; }
+    AuditScreen #audit-table { height: 1fr; }
+    AuditScreen #audit-details { height: 3; background: $panel; text-wrap: nowrap;
+                                 text-overflow: ellipsis; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="audit.filter"),
+        Binding("r", "reload", "Reload", id="audit.reload"),
+        Binding("escape", "clear_or_back", "Clear filter, then back", id="audit.back"),
+    ]
+    HELP_NOTES = ("The filter matches action, user, SSH client, result, detail and resource ids.",
+                  f"The newest {AUDIT_WINDOW:,} entries are searched; for older ones use "
+                  "`renewals audit --since DATE`.")
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.entries: list[AuditEntry] = []
+        self.shown: list[AuditEntry] = []
+        self.currency = "CNY"
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(" Audit trail, newest first", id="title")
+        with Horizontal(id="audit-filter-row"):
+            yield Static(" Filter", id="audit-filter-label")
+            yield Input(placeholder="action, user, result, detail", id="audit-filter")
+            yield Static("loading ...", id="audit-count")
+        table: DataTable = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Static(id="audit-details")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#audit-table", DataTable).focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        def job(store: Store) -> tuple[list[AuditEntry], str]:
+            return store.audit(limit=AUDIT_WINDOW), store.account().currency
+
+        run_store_job(self, self.store, job, self._loaded, group="audit-load")
+
+    def on_due_events_processed(self, _message: DueEventsProcessed) -> None:
+        self.action_reload()
+
+    def _loaded(self, outcome: tuple[list[AuditEntry], str]) -> None:
+        self.entries, self.currency = outcome
+        self.loaded = True
+        self._show_matches()
+
+    @on(Input.Changed, "#audit-filter")
+    def _show_matches(self) -> None:
+        needle = self.query_one("#audit-filter", Input).value.strip().lower()
+        found = [entry for entry in self.entries if matches(entry, needle)]
+        self.shown = found[:SHOWN]
+        table = self.query_one("#audit-table", DataTable)
+        table.clear()
+        for entry in self.shown:
+            table.add_row(*entry_cells(entry, self.currency), key=str(entry.id))
+        self.query_one("#audit-count", Static).update(Text(self._count_text(len(found))))
+        self._show_details()
+
+    def _count_text(self, found: int) -> str:
+        scope = (f"newest {len(self.entries):,}" if len(self.entries) >= AUDIT_WINDOW
+                 else f"{len(self.entries):,}")
+        text = f"{found:,} of {scope} entries"
+        return text + (f", first {SHOWN:,} shown" if found > SHOWN else "")
+
+    @on(DataTable.RowHighlighted, "#audit-table")
+    def _show_details(self) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        details = Text("No entries match." if self.loaded else "")
+        if self.shown and 0 <= table.cursor_row < len(self.shown):
+            details = entry_details(self.shown[table.cursor_row], self.currency)
+        self.query_one("#audit-details", Static).update(details)
+
+    @on(Input.Submitted, "#audit-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#audit-table", DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#audit-filter", Input).focus()
+
+    def action_clear_or_back(self) -> None:
+        search = self.query_one("#audit-filter", Input)
+        if search.value or search.has_focus:
+            search.value = ""
+            self.query_one("#audit-table", DataTable).focus()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
