@@ -24,6 +24,9 @@ TICK_SECONDS = 60.0
 FAILURES_NAMED = 1
 
 
+FIRST_PASS_DELAY = 0.5
+
+
 class DueEventsProcessed(Message):
     """A pass of due events changed something: reload what you show."""
 
@@ -80,8 +83,11 @@ class DueEvents:
         """Passes finished so far (failed ones included)."""
 
     def start(self) -> None:
-        """A pass now, then one every `every` seconds."""
-        self.run()
+        """A pass shortly, then one every `every` seconds.
+
+        The first pass waits a moment so the first rows draw before it competes for the CPU.
+        """
+        self.app.set_timer(FIRST_PASS_DELAY, self.run)
         if self.every:
             self.app.set_interval(self.every, self.run, name="due-events")
 
