@@ -21,8 +21,15 @@ class RuleError(ValueError):
     """An input the rules refuse (bad duration, bad renewal day, …)."""
 
 
+MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def days_in_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    # A table, not calendar.monthrange: that also works out a weekday, and previews call this
+    # several times per resource.
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return MONTH_DAYS[month - 1]
 
 
 def is_last_day(day: dt.date) -> bool:
@@ -121,6 +128,8 @@ def base_fee(monthly_cents: int, yearly_cents: int, length: Duration) -> int:
 
 def extra_day_fee(monthly_cents: int, base: dt.date, new_expiry: dt.date) -> int:
     """The days after `base` up to `new_expiry`, charged pro rata by calendar month."""
+    if new_expiry <= base:
+        return 0
     months = Fraction(0)
     day = base + dt.timedelta(days=1)
     while day <= new_expiry:

@@ -54,6 +54,10 @@ class AsciiCommandPalette(CommandPalette):
         self.query_one(SearchIcon).icon = ">"
 
 
+KEY_WORDS = {"\u23ce": "enter", "\u2191": "up", "\u2193": "down", "\u2190": "left",
+             "\u2192": "right"}
+
+
 class RenewalsApp(App[None]):
     """The renewals console. Everything it knows comes from `store`."""
 
@@ -158,10 +162,11 @@ class RenewalsApp(App[None]):
             self.push_screen(screen_type(self.store))
 
     def get_key_display(self, binding: Binding) -> str:
-        # Textual draws enter as a symbol some terminals make double width; say it in words.
-        if binding.key == "enter" and not binding.key_display:
-            return "enter"
-        return super().get_key_display(binding)
+        # Textual draws some keys as symbols that some terminals make double width: use words.
+        display = super().get_key_display(binding)
+        for symbol, word in KEY_WORDS.items():
+            display = display.replace(symbol, word)
+        return display
 
     # command palette -----------------------------------------------------------------------
     def action_command_palette(self) -> None:
