@@ -1,6 +1,7 @@
-"""Fixtures for Pilot tests: a temp database at a fixed billing day, and waiting on conditions.
+"""Fixtures for Pilot tests: a temp database at a fixed billing day, waiting on conditions, and
+a bare host app for testing one screen or dialog without the whole of RenewalsApp.
 
-Tests reach the helpers through fixtures (`wait`, `make`), not `from conftest import`: with
+Tests reach the helpers through fixtures (`wait`, `make`, `host`), not `from conftest import`: with
 several conftest.py files in sibling folders, which one `conftest` names depends on collection.
 """
 
@@ -11,7 +12,10 @@ import time
 from collections.abc import Callable, Iterable
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
 
 from store.clock import Clock
 from store.models import Kind, Resource, Tab
@@ -29,6 +33,24 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
         await pilot.pause()
+
+
+class HostApp(App):
+    """A bare app on `store`: it pushes `screen(store)` when it mounts, if given a `screen`."""
+
+    CSS = "Screen { background: $background; }"
+
+    def __init__(self, store: Store, screen: Callable[[Store], Screen] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.make_screen = screen
+
+    def compose(self) -> ComposeResult:
+        yield Static("host")
+
+    def on_mount(self) -> None:
+        if self.make_screen is not None:
+            self.push_screen(self.make_screen(self.store))
 
 
 def make_resources(count: int, tab: Tab = Tab.MANUAL, prefix: str = "pool",
@@ -79,3 +101,10 @@ def make() -> Callable[..., list[Resource]]:
 def wait() -> Callable[..., object]:
     """`await wait(pilot, predicate)`: the app runs until the predicate holds (`wait_for`)."""
     return wait_for
+
+
+@pytest.fixture
+def host() -> Callable[..., HostApp]:
+    """`host(store, OrdersScreen)`: a bare app on `store` that pushes `OrdersScreen(store)` on
+    mount (`HostApp`); `host(store)` pushes nothing, for tests that push their own screens."""
+    return HostApp

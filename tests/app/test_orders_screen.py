@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 
 import pytest
 from rich.text import Text
-from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from store.clock import Clock
@@ -30,6 +27,7 @@ def resource(rid: str, expiry: str, monthly: int = 10_000) -> Resource:
 
 @pytest.fixture
 def store(tmp_path) -> Store:
+    """Three resources and a balance (in place of conftest's `store`)."""
     opened = Store(tmp_path / "renewals.db", Clock.from_text(TODAY))
     opened.import_resources([resource("a", "2026-12-10"), resource("b", "2026-12-20", 20_000),
                              resource("c", "2026-12-30")])
@@ -38,36 +36,15 @@ def store(tmp_path) -> Store:
     opened.close()
 
 
-class HostApp(App):
-    CSS = "Screen { background: $background; }"
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-
-    def compose(self) -> ComposeResult:
-        yield Static("host")
-
-    def on_mount(self) -> None:
-        self.push_screen(OrdersScreen(self.store))
-
-
-async def wait_for(pilot, condition: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for a condition"
-        await pilot.pause(0.01)
-
-
 def cell(screen: OrdersScreen, order_id: str, column: str) -> str:
     value = screen.query_one("#orders", DataTable).get_cell(order_id, column)
     return value.plain if isinstance(value, Text) else str(value)
 
 
-async def open_orders(pilot, app: HostApp, count: int) -> OrdersScreen:
-    await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen))
+async def open_orders(pilot, app, wait, count: int) -> OrdersScreen:
+    await wait(pilot, lambda: isinstance(app.screen, OrdersScreen))
     screen = app.screen
-    await wait_for(pilot, lambda: screen.loaded)
+    await wait(pilot, lambda: screen.loaded)
     assert screen.query_one("#orders", DataTable).row_count == count
     return screen
 
@@ -83,11 +60,11 @@ def place_two(store: Store) -> tuple[str, str]:
     return store.orders(OrderStatus.PAID)[0].id, pending.id
 
 
-async def test_lists_orders_newest_first_with_status_total_and_lines(store):
+async def test_lists_orders_newest_first_with_status_total_and_lines(store, host, wait):
     paid_id, pending_id = place_two(store)
-    app = HostApp(store)
+    app = host(store, OrdersScreen)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_orders(pilot, app, 2)
+        screen = await open_orders(pilot, app, wait, 2)
         table = screen.query_one("#orders", DataTable)
         assert [key.value for key in table.rows] == [pending_id, paid_id]
         assert cell(screen, pending_id, "status") == "pending payment"
@@ -96,69 +73,69 @@ async def test_lists_orders_newest_first_with_status_total_and_lines(store):
         assert cell(screen, pending_id, "items") == "2"
 
 
-async def test_enter_shows_the_order_lines(store):
+async def test_enter_shows_the_order_lines(store, host, wait):
     place_two(store)
-    app = HostApp(store)
+    app = host(store, OrdersScreen)
     async with app.run_test(size=SIZE) as pilot:
-        await open_orders(pilot, app, 2)
+        await open_orders(pilot, app, wait, 2)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderLinesDialog))
+        await wait(pilot, lambda: isinstance(app.screen, OrderLinesDialog))
         lines = app.screen.query_one(DataTable)
         assert lines.row_count == 2
-        await wait_for(pilot, lambda: lines.get_cell("b", "name").plain == "pool-b")
+        await wait(pilot, lambda: lines.get_cell("b", "name").plain == "pool-b")
         assert lines.get_cell("c", "new") == "2027-01-30"
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen))
+        await wait(pilot, lambda: isinstance(app.screen, OrdersScreen))
 
 
-async def test_y_pays_the_pending_order_in_the_payment_modal(store):
+async def test_y_pays_the_pending_order_in_the_payment_modal(store, host, wait):
     _paid_id, pending_id = place_two(store)
-    app = HostApp(store)
+    app = host(store, OrdersScreen)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_orders(pilot, app, 2)
+        screen = await open_orders(pilot, app, wait, 2)
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, PaymentDialog))
+        await wait(pilot, lambda: isinstance(app.screen, PaymentDialog))
         dialog = app.screen
         assert pending_id in str(dialog.query_one("#order", Static).render())
-        await wait_for(pilot, lambda: dialog.account is not None)
+        await wait(pilot, lambda: dialog.account is not None)
         await pilot.press("y")
-        await wait_for(pilot, lambda: cell(screen, pending_id, "status") == "paid")
+        await wait(pilot, lambda: cell(screen, pending_id, "status") == "paid")
     assert store.order(pending_id).status is OrderStatus.PAID
     assert store.account().balance_cents == 1_000_000 - 10_000 - 30_000
 
 
-async def test_paying_a_paid_order_says_there_is_nothing_to_pay(store):
+async def test_paying_a_paid_order_says_there_is_nothing_to_pay(store, host, wait):
     place_two(store)
-    app = HostApp(store)
+    app = host(store, OrdersScreen)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_orders(pilot, app, 2)
+        screen = await open_orders(pilot, app, wait, 2)
         await pilot.press("down", "y")
-        await wait_for(pilot, lambda: any("nothing to pay" in n.message
+        await wait(pilot, lambda: any("nothing to pay" in n.message
                                           for n in app._notifications))
         assert app.screen is screen
 
 
-async def test_c_cancels_a_pending_order_after_confirming(store):
+async def test_c_cancels_a_pending_order_after_confirming(store, host, wait):
     _paid_id, pending_id = place_two(store)
-    app = HostApp(store)
+    app = host(store, OrdersScreen)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_orders(pilot, app, 2)
+        screen = await open_orders(pilot, app, wait, 2)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await wait(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait(pilot, lambda: app.screen is screen)
         assert store.order(pending_id).status is OrderStatus.PENDING
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await wait(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
-        await wait_for(pilot, lambda: cell(screen, pending_id, "status") == "cancelled")
+        await wait(pilot, lambda: cell(screen, pending_id, "status") == "cancelled")
     assert store.order(pending_id).status is OrderStatus.CANCELLED
 
 
-async def test_no_orders_says_so_and_esc_goes_back(store):
-    app = HostApp(store)
+async def test_no_orders_says_so_and_esc_goes_back(store, host, wait):
+    app = host(store, OrdersScreen)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_orders(pilot, app, 0)
+        screen = await open_orders(pilot, app, wait, 0)
         assert "No orders yet" in str(screen.query_one("#orders-note", Static).render())
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, OrdersScreen))
+        await wait(pilot, lambda: not isinstance(app.screen, OrdersScreen))
