@@ -18,7 +18,9 @@ from store.service import Store
 from tui.due_events import TICK_SECONDS, DueEvents
 from tui.screens.audit import AuditScreen
 from tui.screens.help import HelpScreen
+from tui.screens.orders import OrdersScreen
 from tui.screens.overview import OverviewScreen
+from tui.screens.pools import PoolsScreen
 from tui.screens.renewals import RenewalsScreen
 from tui.screens.settings import SettingsScreen
 
@@ -129,19 +131,9 @@ class RenewalsApp(App[None]):
             self.exit()
 
     def action_pools(self) -> None:
-        try:
-            from tui.screens.pools import PoolsScreen
-        except ImportError:
-            self.notify("The pool browser is not available.", severity="warning")
-            return
         self._switch_to(PoolsScreen)
 
     def action_orders(self) -> None:
-        try:
-            from tui.screens.orders import OrdersScreen
-        except ImportError:
-            self.notify("The orders screen is not available.", severity="warning")
-            return
         self._switch_to(OrdersScreen)
 
     def action_audit(self) -> None:

@@ -17,8 +17,7 @@ from store.clock import Clock
 from store.db import write
 from store.models import Billing, Filters, Kind, Resource, Tab
 from store.service import Store
-from tui import cli
-from tui.cli import main
+from tui.cli import main, root
 
 NOW = "2026-11-26"
 
@@ -354,7 +353,7 @@ def test_renew_pay_without_a_terminal_leaves_the_order_pending(run, seeded):
 
 @pytest.mark.parametrize(("answer", "paid"), [("y\n", True), ("n\n", False), ("", False)])
 def test_renew_pay_asks_for_confirmation(run, seeded, monkeypatch, answer, paid):
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(root, "_interactive", lambda: True)
     seeded.top_up(1_000_000)
     result = run("renew", "r-manual", "r-grace", "--months", "1", "--pay", "balance",
                  "--coupon", "CASH50", "--json", input=answer)
@@ -686,7 +685,7 @@ def test_no_command_opens_the_console(seeded, fake_app):
 
 def test_demo_console_recreates_its_database(tmp_path, monkeypatch, fake_app):
     demo_db = tmp_path / "data" / "demo.db"
-    monkeypatch.setattr(cli, "demo_path", lambda: demo_db)
+    monkeypatch.setattr(root, "demo_path", lambda: demo_db)
     runner = CliRunner(env={"RENEWALS_DB": None, "RENEWALS_NOW": None})
     for _ in range(2):
         result = runner.invoke(main, ["--demo"])

@@ -13,7 +13,7 @@ from store.clock import Clock
 from store.models import Billing, Tab, TickReport
 from store.service import Store
 from tui.cli import main
-from tui.cli_output_policy import tick_text
+from tui.cli.output_policy import tick_text
 
 BALANCE = 1_000_000
 # With 7 deduction days, "auto" (expiring 2026-12-10) is charged from 2026-12-03 03:00 UTC+08:00.

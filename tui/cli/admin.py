@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tui import cli_output as out
-from tui import cli_output_policy as shown
-from tui.cli_common import Session, emit, json_option, note, pass_session, plural, read_align
+from tui.cli import output as out
+from tui.cli import output_policy as shown
+from tui.cli.common import Session, emit, json_option, note, pass_session, plural, read_align
 
 
 @click.command()

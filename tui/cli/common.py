@@ -1,7 +1,7 @@
 """What every command of the command-line twin shares: the session, errors, options, printing.
 
-The commands live in `cli_resources`, `cli_orders` and `cli_admin`; `cli` is the entry point
-that opens the session and registers them.
+The commands live in `resources`, `orders` and `admin`; `root` is the entry point that opens
+the session and registers them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from store import rules
 from store.clock import Clock
 from store.models import Duration, Filters, Kind, Method, Phase, RenewalDay, Tab
 from store.service import Store
-from tui import cli_output as out
+from tui.cli import output as out
 
 F = Callable[..., Any]
 

@@ -12,9 +12,9 @@ import click
 from store import io
 from store.models import AutoRenew, Tab
 from store.money import format_cents
-from tui import cli_output as out
-from tui import cli_output_policy as shown
-from tui.cli_common import (
+from tui.cli import output as out
+from tui.cli import output_policy as shown
+from tui.cli.common import (
     Failed,
     Session,
     choices,

@@ -10,7 +10,7 @@ from typing import Any
 
 from store.models import RowResult, Tab, TickReport, WeekExpiry
 from store.money import format_cents
-from tui.cli_output import clean, table
+from tui.cli.output import clean, table
 
 BAR_WIDTH = 40          # the widest week's bar, in columns
 SHOWN_IDS = 5           # ids listed on one summary line before "+N more"

@@ -10,8 +10,8 @@ from store.errors import StoreError
 from store.models import Method, Order, OrderStatus, Payment
 from store.money import format_cents, parse_amount
 from store.service import Store
-from tui import cli_output as out
-from tui.cli_common import (
+from tui.cli import output as out
+from tui.cli.common import (
     BadInput,
     Failed,
     Session,

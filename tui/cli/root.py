@@ -4,10 +4,9 @@ Thin on purpose: parse, call the store, print. JSON goes to stdout, messages to 
 code is 0 on success, 1 when the store refused or failed, 2 for bad usage.
 
 This module is the entry point (`renewals = "tui.cli:main"`): the root options, the session and
-the error handling. The commands live in small modules and are registered here:
-`cli_resources` (demo, import, list, export, policy, overview), `cli_orders` (preview, renew,
-orders, cancel, pay, account) and `cli_admin` (settings, audit, tick); what they share is in
-`cli_common`.
+the error handling. The commands live in small modules and are registered here: `resources`
+(demo, import, list, export, policy, overview), `orders` (preview, renew, orders, cancel, pay,
+account) and `admin` (settings, audit, tick); what they share is in `common`.
 """
 
 from __future__ import annotations
@@ -25,8 +24,8 @@ from store import rules
 from store.clock import BadTime, Clock
 from store.db import default_path
 from store.errors import StoreError
-from tui import cli_admin, cli_orders, cli_resources
-from tui.cli_common import BadInput, Failed, Session
+from tui.cli import admin, orders, resources
+from tui.cli.common import BadInput, Failed, Session
 
 
 class RenewalsGroup(click.Group):
@@ -93,6 +92,6 @@ def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -
                    f"keep using it: renewals --db {session.path} list", err=True)
 
 
-for _module in (cli_resources, cli_orders, cli_admin):
+for _module in (resources, orders, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
