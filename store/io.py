@@ -18,6 +18,7 @@ from store import audit
 from store.db import write
 from store.errors import ImportFailed
 from store.models import Billing, Kind, Resource, ResourceRow, Tab
+from store.text import from_spreadsheet_cell, has_surrogates, json_safe, spreadsheet_cell
 
 RECORD_FIELDS = (
     "id", "name", "kind", "region", "enterprise_project", "status", "billing", "tab", "phase",
@@ -88,16 +89,21 @@ def export_records(rows: Iterable[ResourceRow]) -> list[dict[str, Any]]:
 
 
 def write_export(records: Sequence[Mapping[str, Any]], fmt: str, stream: TextIO) -> None:
-    """Write records as `csv` (header row; None as an empty cell) or `json` (a list)."""
+    """Write records as `csv` (header row; None as an empty cell) or `json` (a list).
+
+    JSON is exact (unsafe characters \\u-escaped). CSV is for spreadsheets and people: each
+    cell is shown safely and a would-be formula is quoted (`store.text.spreadsheet_cell`).
+    """
     if fmt == "json":
         # One object a line: readable, and json.dump(indent=...) is twice as slow at 100k rows.
-        stream.write("[\n" + ",\n".join(json.dumps(dict(r), ensure_ascii=False)
-                                          for r in records) + "\n]\n")
+        stream.write(json_safe("[\n" + ",\n".join(json.dumps(dict(r), ensure_ascii=False)
+                                                    for r in records) + "\n]\n"))
     elif fmt == "csv":
         fields = list(records[0]) if records else list(EXPORT_FIELDS)
-        writer = csv.DictWriter(stream, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([spreadsheet_cell(record[name]) for name in fields]
+                         for record in records)
     else:
         raise ValueError(f"export format is csv or json, not {fmt!r}")
 
@@ -147,7 +153,8 @@ def _csv_rows(text: str) -> Located:
         if len(values) > len(columns):
             raise ImportFailed(f"line {reader.line_num}: {len(values)} values "
                                f"but the header has {len(columns)} columns")
-        rows.append((f"line {reader.line_num}", dict(zip(columns, values, strict=False))))
+        cells = [from_spreadsheet_cell(value) for value in values]
+        rows.append((f"line {reader.line_num}", dict(zip(columns, cells, strict=False))))
     return rows
 
 
@@ -239,6 +246,8 @@ def _tab(get: _Getter, billing: Billing) -> Tab | None:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not text")
+    if has_surrogates(value):
+        raise ValueError("holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text")
     return value
 
 

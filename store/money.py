@@ -6,6 +6,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from store.text import safe_text
+
 DEFAULT_CURRENCY = "CNY"
 
 
@@ -22,7 +24,7 @@ def format_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
     """`123456` → `CNY 1,234.56`."""
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
-    return f"{sign}{currency} {whole:,}.{part:02d}"
+    return f"{sign}{safe_text(currency)} {whole:,}.{part:02d}"
 
 
 AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")

@@ -11,10 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, SearchIcon
 from textual.containers import Center, Middle
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
 from store.service import Store
+from store.text import safe_lines, safe_text
 from tui.due_events import TICK_SECONDS, DueEvents
 from tui.screens.audit import AuditScreen
 from tui.screens.help import HelpScreen
@@ -152,6 +154,13 @@ class RenewalsApp(App[None]):
             self.pop_screen()
         if not was_showing and len(self.screen_stack) == 1:
             self.push_screen(screen_type(self.store))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification, from any screen or worker: literal text, never markup, and
+        nothing in it (a name, a reason) can act on the terminal."""
+        super().notify(safe_lines(message), title=safe_text(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual draws some keys as symbols that some terminals make double width: use words.

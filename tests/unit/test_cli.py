@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io as io_text
 import json
 import subprocess
 import sys
@@ -171,7 +173,7 @@ def test_list_text_never_prints_control_characters(run, seeded):
         ("r-evil", "evil\x1b[31mred\nname", Kind.LITE, "2026-12-20", 1, Billing.SUBSCRIPTION,
          Tab.MANUAL, "", "default"))])
     result = run("list", "--search", "r-evil")
-    assert "\x1b" not in result.stdout and "evil?[31mred?name" in result.stdout
+    assert "\x1b" not in result.stdout and "evil\\x1b[31mred\\nname" in result.stdout
 
 
 @pytest.mark.parametrize("args", [["--tab", "weekly"], ["--expiring", "-1"], ["--kind", "gpu"]])
@@ -617,6 +619,25 @@ def test_export_csv_to_stdout(run, seeded):
     header, *rows = result.stdout.strip().splitlines()
     assert header.split(",") == list(io.EXPORT_FIELDS)
     assert [row.split(",")[0] for row in rows] == ["r-grace", "r-manual"]
+
+
+def test_export_to_stdout_never_writes_a_control_character_or_a_formula(run, seeded):
+    name = "=HYPERLINK(\"http://evil\")\x1b]0;PWNED\x07"
+    seeded.import_resources([make_resource(
+        ("r-evil", name, Kind.LITE, "2026-12-20", 1, Billing.SUBSCRIPTION, Tab.MANUAL, "",
+         "default"))])
+    csv_out = run("export", "--search", "r-evil", "--format", "csv").stdout
+    assert "\x1b" not in csv_out and "\x07" not in csv_out
+    row = next(csv.DictReader(io_text.StringIO(csv_out)))
+    assert row["name"] == "'=HYPERLINK(\"http://evil\")\\x1b]0;PWNED\\x07"
+    json_out = run("export", "--search", "r-evil", "--format", "json").stdout
+    assert "\x1b" not in json_out and json.loads(json_out)[0]["name"] == name
+
+
+def test_error_messages_show_control_characters_visibly(run, seeded):
+    result = run("preview", "\x1b]0;PWNED\x07", "--months", "1")
+    one_line_error(result, 1, "no such resource: \\x1b]0;PWNED\\x07")
+    assert "\x1b" not in result.stderr
 
 
 def test_export_json_to_a_file(run, seeded, tmp_path):

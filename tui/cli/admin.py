@@ -6,7 +6,16 @@ import click
 
 from tui.cli import output as out
 from tui.cli import output_policy as shown
-from tui.cli.common import Session, emit, json_option, note, pass_session, plural, read_align
+from tui.cli.common import (
+    Session,
+    emit,
+    json_option,
+    note,
+    pass_session,
+    plural,
+    read_align,
+    say,
+)
 
 
 @click.command()
@@ -29,7 +38,7 @@ def settings(session: Session, renewal_day: str | None, deduction_days: int | No
     if as_json:
         emit(out.settings_json(current))
     else:
-        click.echo(out.settings_text(current))
+        say(out.settings_text(current))
 
 
 @click.command()
@@ -42,7 +51,7 @@ def audit(session: Session, since: str | None, as_json: bool) -> None:
     if as_json:
         emit([out.audit_json(entry) for entry in entries])
     elif entries:
-        click.echo(out.audit_text(entries, session.store.account().currency))
+        say(out.audit_text(entries, session.store.account().currency))
     else:
         note("no audit entries")
 
@@ -63,7 +72,7 @@ def tick(session: Session, as_json: bool) -> None:
     else:
         charged = sum(store.order(order_id).paid_cents or 0
                       for _, order_id in report.auto_renewed)
-        click.echo(shown.tick_text(report, charged, store.account().currency))
+        say(shown.tick_text(report, charged, store.account().currency))
     if report.auto_failed:
         note(f"{plural(len(report.auto_failed), 'auto-renewal')} failed; "
              "they are retried daily until expiry")

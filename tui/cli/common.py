@@ -18,6 +18,7 @@ from store import rules
 from store.clock import Clock
 from store.models import Duration, Filters, Kind, Method, Phase, RenewalDay, Tab
 from store.service import Store
+from store.text import safe_lines
 from tui.cli import output as out
 
 F = Callable[..., Any]
@@ -34,9 +35,9 @@ class Failed(click.ClickException):
         self.hint = hint
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        note(f"error: {self.message}")
         if self.hint:
-            click.echo(self.hint, err=True)
+            note(self.hint)
 
 
 class BadInput(Failed):
@@ -139,11 +140,18 @@ def check_card(method: Method | None, card: str | None) -> None:
 
 # printing --------------------------------------------------------------------------------------
 def emit(value: Any) -> None:
+    """JSON on stdout."""
     click.echo(out.to_json(value))
 
 
+def say(text: str) -> None:
+    """Human-readable output on stdout; like `note`, nothing in it can act on the terminal."""
+    click.echo(safe_lines(text))
+
+
 def note(message: str) -> None:
-    click.echo(message, err=True)
+    """A message on stderr."""
+    click.echo(safe_lines(message), err=True)
 
 
 def plural(count: int, word: str) -> str:

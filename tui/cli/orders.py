@@ -24,6 +24,7 @@ from tui.cli.common import (
     pass_session,
     read_align,
     read_duration,
+    say,
     split_ids,
 )
 
@@ -41,7 +42,7 @@ def preview(session: Session, ids: tuple[str, ...], months: int | None, years: i
     if as_json:
         emit(out.preview_json(shown))
     else:
-        click.echo(out.preview_text(shown))
+        say(out.preview_text(shown))
 
 
 @click.command()
@@ -124,10 +125,10 @@ def print_renewal(order: Order, payment: Payment | None, as_json: bool) -> None:
         emit(out.renew_json(order, payment))
         return
     shown = payment.order if payment is not None else order
-    click.echo(out.order_summary(shown))
-    click.echo(out.order_lines_text(shown))
+    say(out.order_summary(shown))
+    say(out.order_lines_text(shown))
     if payment is not None:
-        click.echo(out.payment_text(payment))
+        say(out.payment_text(payment))
     else:
         note(f"pay it with: renewals pay {order.id} --method balance")
 
@@ -143,7 +144,7 @@ def orders(session: Session, status: str | None, as_json: bool) -> None:
     if as_json:
         emit([out.order_json(order) for order in found])
     elif found:
-        click.echo(out.orders_text(found))
+        say(out.orders_text(found))
     else:
         note("no orders")
 
@@ -158,7 +159,7 @@ def cancel(session: Session, order_id: str, as_json: bool) -> None:
     if as_json:
         emit(out.order_json(order))
     else:
-        click.echo(out.order_summary(order))
+        say(out.order_summary(order))
 
 
 @click.command()
@@ -182,7 +183,7 @@ def pay(session: Session, order_id: str, method: str, card: str | None,
     if as_json:
         emit(out.pay_json(payment))
     else:
-        click.echo(out.payment_text(payment))
+        say(out.payment_text(payment))
 
 
 @click.command()
@@ -203,7 +204,7 @@ def account(session: Session, amount: str | None, as_json: bool) -> None:
     if as_json:
         emit(out.account_json(current))
     else:
-        click.echo(out.account_text(current))
+        say(out.account_text(current))
 
 
 COMMANDS = (preview, renew, orders, cancel, pay, account)

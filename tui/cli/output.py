@@ -1,14 +1,13 @@
 """What the command-line twin prints: JSON shapes (the stable contract) and plain text tables.
 
-Only plain text leaves this module: names come from a database, so they are printed with
-control characters replaced, never interpreted as markup or terminal escapes.
+Names come from a database, so every cell goes through `store.text.safe_text` (control
+characters written visibly, never acted on), and JSON escapes them (`json_safe`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,6 +25,7 @@ from store.models import (
     ResourceRow,
 )
 from store.money import format_cents
+from store.text import json_safe, safe_text
 
 
 # JSON ------------------------------------------------------------------------------------------
@@ -35,8 +35,8 @@ def to_json(value: Any) -> str:
         if not value:
             return "[]"
         body = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
-        return f"[\n{body}\n]"
-    return json.dumps(value, indent=2, ensure_ascii=False)
+        return json_safe(f"[\n{body}\n]")
+    return json_safe(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _date(day: dt.date | None) -> str | None:
@@ -130,18 +130,10 @@ def list_json(rows: Iterable[ResourceRow]) -> list[dict[str, Any]]:
 
 
 # text ------------------------------------------------------------------------------------------
-def clean(value: object) -> str:
-    """Printable text: control characters (escapes, newlines) become '?'."""
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    return "".join(ch if unicodedata.category(ch)[0] != "C" else "?" for ch in text)
-
-
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]],
           right: Iterable[int] = ()) -> str:
     """Aligned columns, two spaces apart; the columns in `right` are right-aligned."""
-    cells = [[clean(value) for value in row] for row in rows]
+    cells = [[safe_text(value) for value in row] for row in rows]
     widths = [len(header) for header in headers]
     for row in cells:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]

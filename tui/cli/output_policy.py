@@ -10,7 +10,8 @@ from typing import Any
 
 from store.models import RowResult, Tab, TickReport, WeekExpiry
 from store.money import format_cents
-from tui.cli.output import clean, table
+from store.text import safe_text
+from tui.cli.output import table
 
 BAR_WIDTH = 40          # the widest week's bar, in columns
 SHOWN_IDS = 5           # ids listed on one summary line before "+N more"
@@ -25,8 +26,8 @@ def policy_json(results: Sequence[RowResult]) -> dict[str, Any]:
 
 
 def policy_text(results: Sequence[RowResult], to: Tab) -> str:
-    return "\n".join(f"{clean(r.id)}: moved to {to.value}" if r.ok
-                     else f"{clean(r.id)}: refused: {clean(r.reason)}" for r in results)
+    return "\n".join(f"{safe_text(r.id)}: moved to {to.value}" if r.ok
+                     else f"{safe_text(r.id)}: refused: {safe_text(r.reason)}" for r in results)
 
 
 # due events ------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ def tick_json(report: TickReport) -> dict[str, Any]:
 
 
 def some_ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(clean(i) for i in ids[:SHOWN_IDS])
+    shown = ", ".join(safe_text(i) for i in ids[:SHOWN_IDS])
     more = len(ids) - SHOWN_IDS
     return shown + (f" +{more} more" if more > 0 else "")
 
@@ -61,7 +62,8 @@ def tick_text(report: TickReport, charged_cents: int, currency: str) -> str:
     if report.auto_failed:
         failed = report.auto_failed
         lines.append(f"auto-renew failed: {len(failed)} (retried daily until expiry)")
-        lines.extend(f"  {clean(rid)}: {clean(why)}" for rid, why in failed[:SHOWN_FAILURES])
+        lines.extend(f"  {safe_text(rid)}: {safe_text(why)}"
+                     for rid, why in failed[:SHOWN_FAILURES])
         if len(failed) > SHOWN_FAILURES:
             lines.append(f"  +{len(failed) - SHOWN_FAILURES} more (--json lists every one)")
     if report.to_pay_per_use:

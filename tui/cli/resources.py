@@ -25,6 +25,7 @@ from tui.cli.common import (
     note,
     pass_session,
     plural,
+    say,
     split_ids,
 )
 
@@ -63,7 +64,7 @@ def list_resources(session: Session, as_json: bool, **filters: Any) -> None:
     if as_json:
         emit(out.list_json(rows))
     elif rows:
-        click.echo(out.resources_text(rows))
+        say(out.resources_text(rows))
         note(f"{len(rows):,} resource{'' if len(rows) == 1 else 's'}")
     else:
         note("no resources match")
@@ -153,7 +154,7 @@ def policy(session: Session, ids: tuple[str, ...], to: str, period_months: int |
     if as_json:
         emit(shown.policy_json(results))
     else:
-        click.echo(shown.policy_text(results, tab))
+        say(shown.policy_text(results, tab))
     moved = sum(1 for r in results if r.ok)
     refused = len(results) - moved
     if refused:
@@ -177,7 +178,7 @@ def overview(session: Session, weeks: int, as_json: bool) -> None:
         emit(shown.overview_json(found))
         return
     currency = store.account().currency
-    click.echo(shown.overview_text(found, currency))
+    say(shown.overview_text(found, currency))
     count, cents = sum(w.count for w in found), sum(w.monthly_cents for w in found)
     note(f"{plural(count, 'resource')} expire in the next {plural(weeks, 'week')}; "
          f"one month of each renews for {format_cents(cents, currency)}")

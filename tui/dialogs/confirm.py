@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tui.safe import safe, safe_lines
 
 
 class Confirm(ModalScreen[bool]):
@@ -41,10 +42,10 @@ class Confirm(ModalScreen[bool]):
     ]
     AUTO_FOCUS = "#no"
 
-    def __init__(self, question: str | Text, title: str = "Please confirm") -> None:
+    def __init__(self, question: str, title: str = "Please confirm") -> None:
         super().__init__()
-        self.question = question if isinstance(question, Text) else Text(question)
-        self.title_text = title
+        self.question = safe_lines(question)
+        self.title_text = safe(title)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box") as box:

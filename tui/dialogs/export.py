@@ -24,6 +24,7 @@ from store import io
 from store.models import Filters
 from store.service import Store
 from tui.dialogs.renew import Stepper
+from tui.safe import safe
 
 FORMATS = ("csv", "json")
 
@@ -121,7 +122,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         rows = "every" if self.row_count is None else f"{self.row_count:,}"
         fmt = format_of(self.initial_path) or FORMATS[0]
         with Vertical(id="export-box") as box:
-            box.border_title = Text(f"Export {self.view}")
+            box.border_title = safe(f"Export {self.view}")
             yield Static(Text(
                 f"{rows} rows: the current tab, filters and search (all matching rows, not only "
                 "those on screen), with renewal prices for 1 month and 1 year."),
@@ -160,7 +161,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             path_input.value = str(Path(path_input.value).with_suffix(f".{self.fmt}"))
 
     def _say(self, problem: str) -> None:
-        self.query_one("#export-problem", Static).update(Text(problem))
+        self.query_one("#export-problem", Static).update(safe(problem))
 
     def action_export(self) -> None:
         path = self.path

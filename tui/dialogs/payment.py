@@ -26,6 +26,7 @@ from store.money import format_cents
 from store.payments import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_last4, charge_for
 from store.service import Store, new_idempotency_key
 from tui.dialogs.renew import RenewRequest
+from tui.safe import safe
 
 METHOD_LABELS = ((Method.BALANCE, "Account balance"), (Method.ONLINE, "Online payment (card)"),
                  (Method.SETTLEMENT, "Monthly settlement"))
@@ -140,7 +141,7 @@ class PaymentDialog(ModalScreen[Payment | None]):
         noun = "resource" if self.items == 1 else "resources"
         total = format_cents(self.total_cents, self.currency)
         if self.order_id is not None:
-            return Text(f"Order {self.order_id}: {self.items:,} {noun}, total {total}"
+            return safe(f"Order {self.order_id}: {self.items:,} {noun}, total {total}"
                         " (pending payment)")
         assert self.request is not None
         align = self.request.align
@@ -173,7 +174,7 @@ class PaymentDialog(ModalScreen[Payment | None]):
             box.mount(Static("no coupons available"))
             return
         box.mount_all(
-            CheckMark(Text(coupon_text(coupon)), id=f"coupon-{index}", compact=True)
+            CheckMark(safe(coupon_text(coupon)), id=f"coupon-{index}", compact=True)
             for index, coupon in enumerate(self.coupons))
 
     def selected_coupons(self) -> list[Coupon]:
@@ -234,7 +235,7 @@ class PaymentDialog(ModalScreen[Payment | None]):
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "-error")
-        message.update(Text(text))
+        message.update(safe(text))
 
     @on(PayButton.EnterPressed)
     def _enter_on_pay(self) -> None:

@@ -20,7 +20,9 @@ from textual.widgets import Input, Static
 
 from store.models import AutoRenew, Resource, Tab
 from store.policy import ALLOWED_FROM, AUTO_PERIODS, transition_refusal
+from store.text import safe_text
 from tui.dialogs.renew import Stepper
+from tui.safe import safe
 
 TAB_NAMES = {
     Tab.MANUAL: "Manual Renewals",
@@ -199,9 +201,9 @@ class PolicyResults(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="results-box") as box:
             box.border_title = "Policy change: refused rows"
-            yield Static(Text(self.summary), id="results-summary")
+            yield Static(safe(self.summary), id="results-summary")
             with VerticalScroll(id="results-list"):
-                yield Static(Text("\n".join(self.refused)))
+                yield Static(Text("\n".join(safe_text(line) for line in self.refused)))
             yield Static("up/down/pgup/pgdn: scroll   esc: close", id="results-keys")
 
     def action_close(self) -> None:

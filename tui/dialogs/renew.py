@@ -27,6 +27,7 @@ from store.models import Account, Duration, Preview, PreviewLine, RenewalDay
 from store.money import format_cents
 from store.rules import MAX_MONTHS, MAX_ORDER_LINES, MAX_YEARS
 from store.service import Store
+from tui.safe import safe
 
 PREVIEW_ROWS = 300
 PREVIEW_DEBOUNCE_SECONDS = 0.15
@@ -286,7 +287,7 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
         self.shown_generation = generation
         if isinstance(result, StoreError):
             self.shown = None
-            self.query_one("#summary", Static).update(Text(f"Cannot preview: {result}"))
+            self.query_one("#summary", Static).update(safe(f"Cannot preview: {result}"))
             return
         self.shown = result
         self._fill_table(result)
@@ -316,7 +317,7 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
             line = self.shown.lines[table.cursor_row]
             if line.reason:
                 reason = f"{line.name}: {line.reason}"
-        self.query_one("#reason", Static).update(Text(reason))
+        self.query_one("#reason", Static).update(safe(reason))
 
     # leaving -------------------------------------------------------------------------------
     def action_cancel(self) -> None:
@@ -373,10 +374,10 @@ def in_expiry_order(preview: Preview) -> Preview:
 
 def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:
     """A preview line as table cells; names and reasons are Text, never markup."""
-    name, expiry = Text(line.name), Text(str(line.current_expiry))
+    name, expiry = safe(line.name), Text(str(line.current_expiry))
     if not line.renewable:
         return (name, expiry, Text("-"), Text(""),
-                Text("not renewable", style="italic", justify="right"), Text(line.reason or ""))
+                Text("not renewable", style="italic", justify="right"), safe(line.reason or ""))
     extra = f"+{line.extra_days}" if line.extra_days else "0"
     return (name, expiry, Text(str(line.new_expiry)), Text(extra, justify="right"),
             Text(format_cents(line.fee_cents, currency), justify="right"), Text(""))

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from store.models import AutoRenew, ResourceRow, Tab
 from store.money import format_cents
 from store.rules import refusal
+from store.text import safe_text
 from tui.dialogs.policy import (
     ACTIONS_BY_NAME,
     TAB_NAMES,
@@ -28,6 +29,7 @@ from tui.dialogs.policy import (
     offered_actions,
     terms_text,
 )
+from tui.safe import safe
 
 
 def row_today(row: ResourceRow) -> dt.date:
@@ -72,11 +74,13 @@ def describe(row: ResourceRow) -> Text:
     left = row.days_left
     when = f"{left} days left" if left >= 0 else f"expired {-left} days ago"
     lines = [
-        f"ID       {resource.id}",
-        f"Kind     {resource.kind.value}, {resource.flavor or '-'} x {resource.node_count} nodes",
-        f"Status   {row.status} ({row.phase.value}), {resource.billing.value}",
+        f"ID       {safe_text(resource.id)}",
+        f"Kind     {resource.kind.value}, {safe_text(resource.flavor or '-')} x "
+        f"{resource.node_count} nodes",
+        f"Status   {safe_text(row.status)} ({row.phase.value}), {resource.billing.value}",
         f"Expiry   {resource.expiry} 23:59:59 GMT+08:00, {when}",
-        f"Region   {resource.region or '-'}, project {resource.enterprise_project}",
+        f"Region   {safe_text(resource.region or '-')}, project "
+        f"{safe_text(resource.enterprise_project)}",
         f"Price    {format_cents(resource.monthly_price_cents, resource.currency)} a month",
         f"Policy   {policy_words(row)}",
     ]
@@ -127,14 +131,14 @@ class RowActions(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="actions-box") as box:
-            box.border_title = Text(self.row.resource.name)
+            box.border_title = safe(self.row.resource.name)
             yield Static(describe(self.row), id="row-details")
             reason = renew_refusal(self.row)
             if reason:
-                yield Static(Text(f"Cannot renew: {reason}"), id="refusal")
+                yield Static(safe(f"Cannot renew: {reason}"), id="refusal")
             policy_reason = next((why for why in self.refusals.values() if why), None)
             if policy_reason:
-                yield Static(Text(f"Cannot change the renewal policy: {policy_reason}"),
+                yield Static(safe(f"Cannot change the renewal policy: {policy_reason}"),
                              id="policy-refusal")
             options = [Option("Renew (r)", id="renew")]
             options += [policy_option(ACTIONS_BY_NAME[name], why)

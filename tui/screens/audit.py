@@ -21,7 +21,9 @@ from store.clock import BILLING_OFFSET
 from store.models import AuditEntry
 from store.money import format_cents
 from store.service import Store
+from store.text import safe_text
 from tui.due_events import DueEventsProcessed
+from tui.safe import safe
 from tui.workers import run_store_job
 
 AUDIT_WINDOW = 5_000
@@ -67,11 +69,11 @@ def amount_text(entry: AuditEntry, currency: str) -> str:
 def entry_cells(entry: AuditEntry, currency: str) -> tuple[Text, ...]:
     """One audit row as table cells; everything came from the database, so all of it is Text."""
     failed = entry.result != "ok"
-    return (Text(billing_time(entry.at)), Text(entry.action),
-            Text(clip(entry.result, RESULT_WIDTH), style="bold" if failed else ""),
+    return (Text(billing_time(entry.at)), safe(entry.action),
+            safe(clip(safe_text(entry.result), RESULT_WIDTH), style="bold" if failed else ""),
             Text(amount_text(entry, currency), justify="right"),
-            Text(resources_text(entry.resource_ids)), Text(entry.os_user),
-            Text(entry.ssh_client or "-"), Text(clip(entry.detail, DETAIL_WIDTH)))
+            safe(resources_text(entry.resource_ids)), safe(entry.os_user),
+            safe(entry.ssh_client or "-"), safe(clip(safe_text(entry.detail), DETAIL_WIDTH)))
 
 
 def entry_details(entry: AuditEntry, currency: str) -> Text:
@@ -81,7 +83,7 @@ def entry_details(entry: AuditEntry, currency: str) -> Text:
             f"{' from ' + entry.ssh_client if entry.ssh_client else ''}  {entry.action}: "
             f"{entry.result}{'  ' + amount if amount else ''}")
     lines = [head, resources_text(entry.resource_ids, 200) or "no resources", entry.detail]
-    return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+    return Text("\n".join(safe_text(line) for line in lines), no_wrap=True, overflow="ellipsis")
 
 
 class AuditScreen(Screen[None]):

@@ -20,6 +20,7 @@ from store.service import Store
 from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
 from tui.flows import renewed_message
+from tui.safe import safe
 from tui.workers import run_store_job
 
 LINES_SHOWN = 300
@@ -76,8 +77,8 @@ class OrderLinesDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         order = self.order
         with Vertical(id="lines-box") as box:
-            box.border_title = f"Order {order.id}"
-            yield Static(Text(order_summary(order)))
+            box.border_title = safe(f"Order {order.id}")
+            yield Static(safe(order_summary(order)))
             table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
             for key, label in LINE_COLUMNS:
                 table.add_column(label, key=key)
@@ -86,7 +87,7 @@ class OrderLinesDialog(ModalScreen[None]):
                               Text(f"+{line.extra_days}" if line.extra_days else "0",
                                    justify="right"),
                               Text(format_cents(line.fee_cents, order.currency), justify="right"),
-                              Text(line.resource_id), key=line.resource_id)
+                              safe(line.resource_id), key=line.resource_id)
             yield table
             more = len(order.lines) - LINES_SHOWN
             yield Static(f"... and {more:,} more lines" if more > 0 else "", classes="muted")
@@ -101,7 +102,7 @@ class OrderLinesDialog(ModalScreen[None]):
         table = self.query_one(DataTable)
         for row in rows:
             if row.resource.id in table.rows:
-                table.update_cell(row.resource.id, "name", Text(row.resource.name),
+                table.update_cell(row.resource.id, "name", safe(row.resource.name),
                                   update_width=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -199,7 +200,7 @@ class OrdersScreen(Screen[None]):
         return STATUS_WORDS[order.status]
 
     def _cells(self, order: Order) -> tuple[Text, ...]:
-        return (Text(order.id), Text(self._status(order)),
+        return (safe(order.id), Text(self._status(order)),
                 Text(format_cents(order.total_cents, order.currency), justify="right"),
                 Text(f"{len(order.lines):,}", justify="right"),
                 # The year is in the order ID; the short form keeps the table within 80 columns.
@@ -249,8 +250,8 @@ class OrdersScreen(Screen[None]):
         order = self._pending_cursor_order("cancel")
         if order is None:
             return
-        question = Text(f"Cancel order {order.id}? Its {len(order.lines):,} resources keep "
-                        "their current expiry; nothing is charged.")
+        question = (f"Cancel order {order.id}? Its {len(order.lines):,} resources keep "
+                    "their current expiry; nothing is charged.")
 
         def answered(yes: bool | None) -> None:
             if yes:

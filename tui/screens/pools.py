@@ -24,6 +24,7 @@ from store.rules import phase
 from store.service import Store
 from tui.dialogs.row_actions import RowActions, renew_refusal
 from tui.flows import renew_flow
+from tui.safe import safe
 from tui.workers import run_store_job
 
 PAGE_SIZE = 100
@@ -49,9 +50,9 @@ def pool_cells(row: ResourceRow) -> tuple[Text, ...]:
     expiry = "-" if resource.billing is Billing.PAY_PER_USE else str(resource.expiry)
     if row.phase is not Phase.IN_USE:
         expiry += f" {PHASE_WORDS[row.phase]}"
-    return (Text(resource.name), Text(row.status),
-            Text(f"{resource.flavor or '-'} x {resource.node_count}"), Text(expiry),
-            Text(resource.billing.value), Text(resource.region), Text(resource.id))
+    return (safe(resource.name), safe(row.status),
+            safe(f"{resource.flavor or '-'} x {resource.node_count}"), Text(expiry),
+            Text(resource.billing.value), safe(resource.region), safe(resource.id))
 
 
 def with_expiry(row: ResourceRow, new_expiry: dt.date) -> ResourceRow:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.binding import Binding
 
 from store.errors import StoreError
@@ -147,7 +146,7 @@ class RenewalActions:
 
     def _confirm_move(self, action: PolicyAction, ids: list[str]) -> None:
         noun = "resource" if len(ids) == 1 else "resources"
-        question = Text(f"{action.title}: {len(ids):,} {noun}?\n{CONFIRM_QUESTIONS[action.to]}")
+        question = f"{action.title}: {len(ids):,} {noun}?\n{CONFIRM_QUESTIONS[action.to]}"
 
         def answered(yes: bool | None) -> None:
             if yes:

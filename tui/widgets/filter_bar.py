@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 
 from store.models import Filters, Kind, Phase, QuickCounts
 from store.service import Store
+from store.text import safe_text
+from tui.safe import safe
 from tui.workers import run_store_job
 
 ANY = "any"
@@ -184,7 +186,7 @@ class FilterBar(Vertical):
 
     def _show_filters_in_force(self) -> None:
         words = active_filter_words(self.filters) or ["none"]
-        line = Text(f" filters: {', '.join(words)} | sort: {self.sort_label}",
+        line = Text(f" filters: {safe_text(', '.join(words))} | sort: {self.sort_label}",
                     no_wrap=True, overflow="ellipsis")
         self.query_one("#filters-in-force", Static).update(line)
 
@@ -257,7 +259,7 @@ class ChoiceMenu(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="menu-box"):
             yield Label(self._title, classes="menu-title")
-            yield OptionList(*[Option(Text(label), id=value) for value, label in self._options],
+            yield OptionList(*[Option(safe(label), id=value) for value, label in self._options],
                              compact=True)
 
     def on_mount(self) -> None:

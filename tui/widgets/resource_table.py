@@ -27,6 +27,7 @@ from textual.strip import Strip
 from store.models import Filters, Phase, ResourceRow
 from store.money import format_cents
 from store.service import Store
+from store.text import safe_text
 from tui.workers import run_store_job
 
 PAGE_SIZE = 200
@@ -93,11 +94,6 @@ def layout(width: int) -> tuple[Column, ...]:
     )
 
 
-def printable(text: str) -> str:
-    """Database text made safe to draw: control characters would corrupt the terminal."""
-    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
-
-
 def fit(text: str, width: int, right: bool = False) -> str:
     """Pad or cut `text` to exactly `width` cells (wide characters counted as two)."""
     length = cell_len(text)
@@ -126,19 +122,19 @@ def cell_text(column: Column, row: ResourceRow, checked: bool) -> tuple[str, str
         case "check":
             return ("[x]" if checked else "[ ]"), None
         case "name":
-            name = printable(resource.name)
+            name = safe_text(resource.name)
             if resource.pending_order:
                 suffix = " (pending order)"
                 name = fit(name, max(1, column.width - len(suffix))).rstrip() + suffix
             return name, None
         case "id":
-            return printable(resource.id), None
+            return safe_text(resource.id), None
         case "kind":
             return resource.kind.value, None
         case "region":
-            return printable(resource.region), None
+            return safe_text(resource.region), None
         case "project":
-            return printable(resource.enterprise_project), None
+            return safe_text(resource.enterprise_project), None
         case "expiry":
             return resource.expiry.isoformat(), None
         case "left":
