@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite_utils
 
 from store import audit, rules
+from store.errors import Refused
 from store.models import Account, RenewalDay
-from store.money import format_cents
+from store.money import AmountTooLarge, check_cents, format_cents
 from store.payments import load_coupons
 
 
@@ -26,8 +27,12 @@ def top_up(db: sqlite_utils.Database, cents: int, now: str) -> None:
     """Add to the balance. Call inside a write transaction."""
     if cents <= 0:
         raise rules.RuleError("a top-up is a positive amount")
-    db.execute("UPDATE account SET balance_cents = balance_cents + ?", (cents,))
-    currency = db.execute("SELECT currency FROM account").fetchone()[0]
+    balance, currency = db.execute("SELECT balance_cents, currency FROM account").fetchone()
+    try:
+        check_cents(balance + cents, "the balance after this top-up")
+    except AmountTooLarge as exc:
+        raise Refused(f"{exc}: nothing was added") from None
+    db.execute("UPDATE account SET balance_cents = ?", (balance + cents,))
     audit.record(db, now, "account.top-up", amount_cents=cents,
                  detail=f"+{format_cents(cents, currency)}")
 

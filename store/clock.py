@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import arrow
 
 BILLING_TZ = "+08:00"
 BILLING_OFFSET = dt.timezone(dt.timedelta(hours=8))
+# The calendar renewals works in. Dates outside it (a --now of 9999-12-31, an expiry of 0001-01-01)
+# are refused where they come in, so date arithmetic (+30 days, +3 years) never leaves Python's.
+EARLIEST = dt.date(1970, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+# The documented forms only: YYYY-MM-DD, or that with a time and an optional offset. (Python's
+# fromisoformat alone would also take 20261126, 2026-W48-4 and 2026-11-26T10.)
+_WHEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+                   r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
+FORMATS = "YYYY-MM-DD or an ISO datetime such as 2026-12-15T03:00:00+08:00"
 
 
 class BadTime(ValueError):
-    """A --now / RENEWALS_NOW value that is neither YYYY-MM-DD nor an ISO datetime."""
+    """A --now / RENEWALS_NOW / --since value that is not one of the documented forms."""
 
 
 def parse_when(text: str) -> dt.datetime:
@@ -20,16 +30,20 @@ def parse_when(text: str) -> dt.datetime:
     A datetime without an offset is read in the billing zone, UTC+08:00.
     """
     value = text.strip()
+    if not value:
+        raise BadTime(f"{text!r} is an empty time (an unset variable?): use {FORMATS}")
+    if not _WHEN.fullmatch(value):
+        raise BadTime(f"cannot read {text!r} as a time: use {FORMATS}")
     try:
-        if len(value) <= 10:
-            day = dt.date.fromisoformat(value)
-            return dt.datetime.combine(day, dt.time(), BILLING_OFFSET)
-        moment = dt.datetime.fromisoformat(value)
+        if len(value) == 10:
+            moment = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), BILLING_OFFSET)
+        else:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise BadTime(
-            f"cannot read {text!r} as a time: use YYYY-MM-DD or an ISO datetime "
-            "such as 2026-12-15T03:00:00+08:00"
-        ) from exc
+        raise BadTime(f"cannot read {text!r} as a time ({exc}): use {FORMATS}") from None
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise BadTime(f"{text!r} is outside the years renewals works in "
+                      f"({EARLIEST.year}-{LATEST.year})")
     return moment if moment.tzinfo else moment.replace(tzinfo=BILLING_OFFSET)
 
 
@@ -43,8 +57,9 @@ class Clock:
 
     @classmethod
     def from_text(cls, text: str | None) -> Clock:
-        """A clock fixed at `text`, or the wall clock when `text` is empty."""
-        return cls(parse_when(text)) if text else cls()
+        """A clock fixed at `text`, or the wall clock when there is none (None). An empty text
+        is an error: `--now "$UNSET"` must not quietly mean the wall clock."""
+        return cls() if text is None else cls(parse_when(text))
 
     @property
     def is_fixed(self) -> bool:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from enum import StrEnum
+from collections.abc import Iterable, Mapping, Sequence
 from io import StringIO
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,8 +14,13 @@ import sqlite_utils
 from store import audit
 from store.db import write
 from store.errors import ImportFailed
-from store.models import Billing, Kind, Resource, ResourceRow, Tab
-from store.text import from_spreadsheet_cell, has_surrogates, json_safe, spreadsheet_cell
+from store.import_fields import UNKNOWN_FIELD, BadField, parse_resource
+from store.models import Resource, ResourceRow
+from store.text import (
+    from_spreadsheet_cell,
+    json_safe,
+    spreadsheet_cell,
+)
 
 RECORD_FIELDS = (
     "id", "name", "kind", "region", "enterprise_project", "status", "billing", "tab", "phase",
@@ -27,14 +29,10 @@ RECORD_FIELDS = (
 )
 EXPORT_FIELDS = (*RECORD_FIELDS, "renewal_1_month_cents", "renewal_1_year_cents")
 REQUIRED = ("id", "name", "kind", "expiry", "monthly_price_cents")
-# Derived when listed, so a file may carry them (an export does) but they are never imported.
-IGNORED = frozenset(
-    {"phase", "days_left", "pending_order", "renewal_1_month_cents", "renewal_1_year_cents"})
+# A file may carry every exported field; the derived ones (phase, days_left, pending_order, the
+# renewal prices) are never read.
 KNOWN = frozenset(EXPORT_FIELDS)
-# Words a listing shows instead of the platform's status; they are derived from the expiry.
-DERIVED_STATUSES = frozenset({"frozen", "deleted"})
 AUDIT_MAX_IDS = 1000
-UNKNOWN_FIELD = "unknown field (see the import format in the README)"
 
 COLUMNS = (
     "id", "name", "kind", "region", "enterprise_project", "flavor", "node_count", "status",
@@ -47,18 +45,9 @@ UPSERT_SQL = (
     + ", ".join(f"{column} = excluded.{column}" for column in COLUMNS[1:])
 )
 
-_WHOLE = re.compile(r"-?[0-9]+")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 Located = list[tuple[str, Mapping[str, Any]]]  # ("line 4" or "item 3", the raw row)
-
-
-class _BadField(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # export ------------------------------------------------------------------------------------------
@@ -129,6 +118,9 @@ def _json_items(text: str, name: str) -> Located:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(f"{name}: not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise ImportFailed(f"{name}: JSON nested too deeply to read (an import file is a list "
+                           "of flat objects)") from None
     if not isinstance(data, list):
         raise ImportFailed(f"{name}: expected a JSON list of objects, got {type(data).__name__}")
     items: Located = []
@@ -176,8 +168,8 @@ def _parse_all(located: Located) -> list[Resource]:
     first_seen: dict[str, str] = {}
     for where, raw in located:
         try:
-            resource = parse_resource(raw)
-        except _BadField as exc:
+            resource = parse_resource(raw, KNOWN)
+        except BadField as exc:
             raise ImportFailed(f"{where}, field {exc.field}: {exc}") from None
         if resource.id in first_seen:
             raise ImportFailed(f"{where}, field id: duplicate id {resource.id!r} "
@@ -185,126 +177,6 @@ def _parse_all(located: Located) -> list[Resource]:
         first_seen[resource.id] = where
         resources.append(resource)
     return resources
-
-
-# import: validating one row ----------------------------------------------------------------------
-def parse_resource(raw: Mapping[str, Any]) -> Resource:
-    """One validated Resource from a row of text (CSV) or JSON values; raises _BadField."""
-    unknown = sorted(key for key in raw if key not in KNOWN)
-    if unknown:
-        raise _BadField(unknown[0], UNKNOWN_FIELD)
-    get = _Getter(raw)
-    monthly = get("monthly_price_cents", _cents)
-    billing = get("billing", _enum(Billing, "billing"), Billing.SUBSCRIPTION)
-    status = get("status", _text, "running")
-    return Resource(
-        id=get("id", _text), name=get("name", _text), kind=get("kind", _enum(Kind, "kind")),
-        expiry=get("expiry", _date), monthly_price_cents=monthly,
-        yearly_price_cents=get("yearly_price_cents", _cents, monthly * 10),
-        currency=get("currency", _currency, "CNY"), region=get("region", _text, ""),
-        enterprise_project=get("enterprise_project", _text, "default"),
-        flavor=get("flavor", _text, ""), node_count=get("node_count", _node_count, 1),
-        status="running" if status in DERIVED_STATUSES else status, billing=billing,
-        tab=_tab(get, billing), auto_period_months=get("auto_period_months", _period, None),
-        auto_times=get("auto_times", _times, None),
-    )
-
-
-_REQUIRED_MARK = object()
-
-
-class _Getter:
-    """Reads one field: absent, null or blank means the default (or 'missing' when required)."""
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
-
-    def __call__(
-        self, field: str, parse: Callable[[Any], Any], default: Any = _REQUIRED_MARK
-    ) -> Any:
-        value = self.raw.get(field)
-        if isinstance(value, str):
-            value = value.strip()
-        if value is None or value == "":
-            if default is _REQUIRED_MARK:
-                raise _BadField(field, "missing (required)")
-            return default
-        try:
-            return parse(value)
-        except ValueError as exc:
-            raise _BadField(field, str(exc)) from None
-
-
-def _tab(get: _Getter, billing: Billing) -> Tab | None:
-    if billing is Billing.PAY_PER_USE:
-        if get("tab", _enum(Tab, "tab"), None) is not None:
-            raise _BadField("tab", "a pay-per-use resource has no renewal tab: leave it empty")
-        return None
-    return get("tab", _enum(Tab, "tab"), Tab.MANUAL)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not text")
-    if has_surrogates(value):
-        raise ValueError("holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text")
-    return value
-
-
-def _enum(kind: type[StrEnum], label: str) -> Callable[[Any], Any]:
-    choices = ", ".join(member.value for member in kind)
-
-    def parse(value: Any) -> Any:
-        try:
-            return kind(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a {label} ({choices})") from None
-    return parse
-
-
-def _date(value: Any) -> dt.date:
-    try:
-        if isinstance(value, str) and _DATE.fullmatch(value):
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
-
-
-def _whole(value: Any, low: int, high: int | None = None) -> int:
-    """A whole number, strictly: no floats, no decimals in text, no booleans."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and _WHOLE.fullmatch(value):
-        number = int(value)
-    else:
-        raise ValueError(f"{value!r} is not a whole number")
-    if number < low or (high is not None and number > high):
-        bound = f"at least {low}" if high is None else f"{low}–{high}"
-        raise ValueError(f"{number} is out of range (must be {bound})")
-    return number
-
-
-def _cents(value: Any) -> int:
-    return _whole(value, 0)
-
-
-def _node_count(value: Any) -> int:
-    return _whole(value, 1)
-
-
-def _period(value: Any) -> int:
-    return _whole(value, 1, 36)
-
-
-def _times(value: Any) -> int:
-    return _whole(value, 0, 99)
-
-
-def _currency(value: Any) -> str:
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise ValueError(f"{value!r} is not a currency code (three capital letters, e.g. CNY)")
-    return value
 
 
 # import: writing -------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from store.db import write
+from store.errors import Refused
+from store.money import MAX_CENTS
 
 migrations = Migrations("renewals")
 
@@ -132,6 +134,43 @@ def m002_auto_renew_attempts(db: sqlite_utils.Database) -> None:
             result TEXT NOT NULL,
             PRIMARY KEY (resource_id, expiry, day)
         )""")
+
+
+MONEY_TABLES = ("resources", "account", "orders", "order_lines", "coupons", "payments", "audit")
+
+
+def guard_cents(db: sqlite_utils.Database, table: str) -> None:
+    """Triggers that make the database itself refuse anything but whole cents within ±MAX_CENTS
+    in every `*_cents` column of `table` (SQLite turns an overflowing sum into a REAL).
+
+    A later migration that adds a `*_cents` column calls this again for its table."""
+    for column in (c.name for c in db[table].columns if c.name.endswith("_cents")):
+        bad = (f"typeof(NEW.{column}) NOT IN ('integer', 'null') "
+               f"OR abs(NEW.{column}) > {MAX_CENTS}")
+        message = f"{table}.{column} takes whole cents up to {MAX_CENTS:,}"
+        for event in ("INSERT", f"UPDATE OF {column}"):
+            name = f"{table}_{column}_{event.split()[0].lower()}_is_cents"
+            db.execute(f"""CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table}
+                           WHEN {bad} BEGIN SELECT RAISE(ABORT, '{message}'); END""")
+
+
+def refuse_damaged_money(db: sqlite_utils.Database, table: str) -> None:
+    """Stop at a value that is already not whole cents (an older version let a REAL in)."""
+    for column in (c.name for c in db[table].columns if c.name.endswith("_cents")):
+        row = db.execute(
+            f"SELECT rowid, {column} FROM {table} WHERE typeof({column}) NOT IN"
+            f" ('integer', 'null') OR abs({column}) > {MAX_CENTS} LIMIT 1").fetchone()
+        if row is not None:
+            raise Refused(f"{table}.{column} of row {row[0]} holds {row[1]!r}, not whole cents: "
+                          "an older renewals let it in; set it right with sqlite3 and open the "
+                          "database again")
+
+
+@migrations()
+def m003_money_is_whole_cents(db: sqlite_utils.Database) -> None:
+    for table in MONEY_TABLES:
+        refuse_damaged_money(db, table)
+        guard_cents(db, table)
 
 
 def migrate(db: sqlite_utils.Database) -> None:

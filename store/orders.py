@@ -13,6 +13,7 @@ import sqlite_utils
 from store import audit, queries, rules
 from store.errors import NotFound, Refused
 from store.models import Duration, Order, OrderLine, OrderStatus, Preview, RenewalDay
+from store.money import MAX_CENTS, format_cents
 from store.preview import build_preview
 
 ORDER_COLUMNS = """o.id, o.status, o.total_cents, o.currency, o.created_at, o.expires_at,
@@ -44,6 +45,10 @@ def place(
     if len(lines) > rules.MAX_ORDER_LINES:
         raise Refused(f"one order renews at most {rules.MAX_ORDER_LINES:,} resources, "
                       f"not {len(lines):,}")
+    if shown.total_cents > MAX_CENTS:
+        raise Refused(f"an order total of {format_cents(shown.total_cents, shown.currency)} is "
+                      f"above the limit of {format_cents(MAX_CENTS, shown.currency)} for one "
+                      "amount: renew fewer resources at once")
     if expected_total_cents is not None and expected_total_cents != shown.total_cents:
         raise Refused("prices or expiry dates changed since the preview: preview again")
     order_id = new_order_id(today)

@@ -13,6 +13,7 @@ from store import audit, orders, rules
 from store.errors import CardDeclined, InsufficientBalance, NotFound, Refused
 from store.models import Billing, Charge, Coupon, Method, Order, OrderStatus, Payment
 from store.money import format_cents, round_half_up
+from store.text import ASCII_DIGITS
 
 MAX_CASH_COUPONS = 3
 MAX_DISCOUNTS = 1
@@ -22,7 +23,7 @@ DECLINED_SUFFIX = "0002"
 def card_digits(card: str | None) -> str:
     """A card number's digits (spaces and dashes dropped), refused unless 12–19 of them."""
     digits = "".join(ch for ch in (card or "") if ch not in " -")
-    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+    if not ASCII_DIGITS.fullmatch(digits) or not 12 <= len(digits) <= 19:
         raise Refused("online payment needs a card number of 12–19 digits")
     return digits
 

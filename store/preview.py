@@ -18,7 +18,8 @@ def preview_line(
     base = new_expiry = None
     if reason is None:
         base, new_expiry = rules.renew_dates(resource.expiry, length, align)
-        reason = rules.still_expired_reason(new_expiry, today)
+        reason = rules.still_expired_reason(new_expiry, today) or rules.too_late_reason(
+            new_expiry)
     if reason is not None or base is None or new_expiry is None:
         return PreviewLine(
             id=resource.id, name=resource.name, current_expiry=resource.expiry,

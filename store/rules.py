@@ -6,8 +6,10 @@ import calendar
 import datetime as dt
 from fractions import Fraction
 
+from store.clock import LATEST
 from store.models import Billing, Duration, Phase, RenewalDay
-from store.money import round_half_up
+from store.money import MAX_CENTS, round_half_up
+from store.text import ASCII_DIGITS
 
 MAX_MONTHS = 11
 MAX_YEARS = 3
@@ -15,6 +17,11 @@ GRACE_DAYS = 15
 RETENTION_DAYS = 30
 UNPAID_ORDER_DAYS = 7
 MAX_ORDER_LINES = 10_000
+# The dearest prices that can be renewed without one fee passing money.MAX_CENTS: 11 months and
+# up to a month of extra days, or 3 years.
+MAX_MONTHLY_CENTS = MAX_CENTS // (MAX_MONTHS + 1)
+MAX_YEARLY_CENTS = MAX_CENTS // MAX_YEARS
+MAX_EXPIRING_DAYS = 3650  # "expires within N days" looks at most ten years ahead
 
 
 class RuleError(ValueError):
@@ -37,9 +44,14 @@ def is_last_day(day: dt.date) -> bool:
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
-    """Same day N months later, clamped to the month's end; a month's last day stays last."""
+    """Same day N months later, clamped to the month's end; a month's last day stays last.
+
+    Past year 9999 (a stored expiry from before imports were bounded) it stops at 9999-12-31,
+    which `too_late_reason` then refuses."""
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
+    if year > dt.MAXYEAR:
+        return dt.date.max
     month += 1
     length = days_in_month(year, month)
     day = length if is_last_day(start) else min(start.day, length)
@@ -60,10 +72,11 @@ def parse_renewal_day(text: str | int) -> RenewalDay:
     """`1`–`28` or `last`."""
     if isinstance(text, str) and text.strip().lower() == "last":
         return "last"
-    try:
+    day = text if isinstance(text, int) else None
+    if isinstance(text, str) and ASCII_DIGITS.fullmatch(text.strip()):
         day = int(text)
-    except (TypeError, ValueError):
-        raise RuleError(f"a renewal day is 1–28 or 'last', not {text!r}") from None
+    if day is None:
+        raise RuleError(f"a renewal day is 1–28 or 'last', not {text!r}")
     if not 1 <= day <= 28:
         raise RuleError(f"a renewal day is 1–28 or 'last', not {day}")
     return day
@@ -116,6 +129,13 @@ def still_expired_reason(new_expiry: dt.date, today: dt.date) -> str | None:
     """A renewal that would leave the resource expired is refused (decision, RULES.md §3)."""
     if new_expiry <= today:
         return "still expired after renewal: choose a longer duration"
+    return None
+
+
+def too_late_reason(new_expiry: dt.date) -> str | None:
+    """Dates end at clock.LATEST: a renewal past it is refused (imports refuse such expiries)."""
+    if new_expiry > LATEST:
+        return f"the new expiry would be after {LATEST}, the last date renewals works with"
     return None
 
 

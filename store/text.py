@@ -21,6 +21,7 @@ UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 ASCII_DIGITS = re.compile(r"[0-9]+")
+ASCII_WHOLE = re.compile(r"-?[0-9]+")
 
 
 def _is_unsafe(char: str) -> bool:

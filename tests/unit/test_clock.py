@@ -89,6 +89,10 @@ def test_parse_datetime_keeps_an_explicit_offset(text, expected):
         "2026-12-15T25:00",
         "12/15/2026",
         "1734220800",
+        "20261126",             # fromisoformat takes these; the documented forms do not
+        "2026-W48-4",
+        "2026-11-26T10",
+        "٢٠٢٦-١١-٢٦",           # digits count only in ASCII
     ],
     ids=repr,
 )
@@ -155,11 +159,28 @@ def test_clock_from_text(text, today):
     assert clock.today() == today
 
 
-@pytest.mark.parametrize("text", [None, ""], ids=repr)
-def test_clock_from_empty_text_is_the_wall_clock(text):
-    clock = Clock.from_text(text)
+def test_clock_without_a_time_is_the_wall_clock():
+    clock = Clock.from_text(None)
     assert not clock.is_fixed
     assert clock.now().utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.parametrize("text", ["", "  "], ids=repr)
+def test_an_empty_time_is_an_error_not_the_wall_clock(text):
+    with pytest.raises(BadTime, match="unset variable"):
+        Clock.from_text(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "0001-01-01", "1969-12-31T23:00:00+08:00",
+                                  "3000-01-01"])
+def test_times_outside_the_supported_years_are_refused(text):
+    with pytest.raises(BadTime, match="outside the years renewals works in .1970-2999."):
+        parse_when(text)
+
+
+def test_z_means_utc():
+    assert parse_when("2026-12-15T15:59:59Z") == dt.datetime(2026, 12, 15, 15, 59, 59,
+                                                              tzinfo=dt.UTC)
 
 
 def test_clock_from_bad_text_raises():

@@ -114,6 +114,21 @@ def test_a_huge_import_lists_at_most_1000_ids_in_its_audit_row(store):
     assert "1,500" in detail
 
 
+def test_a_default_yearly_price_too_large_to_renew_is_refused(store, tmp_path):
+    item = {"id": "x", "name": "n", "kind": "lite", "expiry": "2027-01-01",
+            "monthly_price_cents": 500_000_000_000}
+    with pytest.raises(ImportFailed, match="item 1, field yearly_price_cents: ten months' price "
+                                           r"\(the default\): 5,000,000,000,000 cents is too"):
+        import_file(store, write_json(tmp_path, [item]))
+
+
+def test_json_nested_too_deeply_is_a_clear_error(store, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ImportFailed, match="deep.json: JSON nested too deeply"):
+        import_file(store, path)
+
+
 # validation --------------------------------------------------------------------------------------
 CSV_ERRORS = [
     ("expiry", "2026-13-01", "'2026-13-01' is not a date (YYYY-MM-DD)"),
@@ -129,7 +144,18 @@ CSV_ERRORS = [
     ("billing", "monthly", "is not a billing"),
     ("currency", "cny", "not a currency code"),
     ("auto_period_months", "37", "out of range"),
+    ("auto_period_months", "13", "13 months is not an auto-renew period"),
+    ("auto_period_months", "3", "auto-renew terms go with the auto tab only"),
     ("auto_times", "100", "out of range"),
+    ("auto_times", "0", "out of range"),
+    ("monthly_price_cents", "833333333334", "renewing for 11 months and a month of extra days "
+     "would pass the limit of 10,000,000,000,000 cents"),
+    ("monthly_price_cents", "92233720368547758070", "too large"),
+    ("yearly_price_cents", "3333333333334", "renewing for 3 years would pass the limit"),
+    ("node_count", "100001", "out of range"),
+    ("expiry", "9999-12-31", "outside the years renewals works in (1970-2999)"),
+    ("expiry", "0001-01-01", "outside the years"),
+    ("monthly_price_cents", "١٠٠", "not a whole number"),
     ("id", "", "missing"),
     ("name", " ", "missing"),
 ]
@@ -160,6 +186,8 @@ JSON_ERRORS = [
     ("expiry", "2026-02-30", "not a date"),
     ("kind", None, "missing"),
     ("colour", "red", "unknown field"),
+    ("monthly_price_cents", 10**30, "too large"),
+    ("name", "\udc80", "lone surrogate"),
 ]
 
 

@@ -8,6 +8,7 @@ from tui.cli import output as out
 from tui.cli import output_policy as shown
 from tui.cli.common import (
     Session,
+    Whole,
     emit,
     json_option,
     note,
@@ -20,7 +21,7 @@ from tui.cli.common import (
 
 @click.command()
 @click.option("--renewal-day", metavar="DAY|last|none", help="The standard renewal day.")
-@click.option("--deduction-days", type=int, metavar="N",
+@click.option("--deduction-days", type=Whole(), metavar="N",
               help="Auto-renew charges N days (0-7) before expiry.")
 @json_option
 @pass_session

@@ -17,8 +17,9 @@ import click
 from store import rules
 from store.clock import Clock
 from store.models import Duration, Filters, Kind, Method, Phase, RenewalDay, Tab
+from store.rules import MAX_EXPIRING_DAYS
 from store.service import Store
-from store.text import safe_lines
+from store.text import ASCII_WHOLE, safe_lines
 from tui.cli import output as out
 
 F = Callable[..., Any]
@@ -74,6 +75,29 @@ pass_session = click.make_pass_decorator(Session)
 
 
 # shared options --------------------------------------------------------------------------------
+class Whole(click.ParamType):
+    """A whole number in ASCII digits, optionally bounded (click's int would take ١٠٠ for 100)."""
+
+    name = "integer"
+
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        elif ASCII_WHOLE.fullmatch(str(value).strip()):
+            number = int(str(value).strip())
+        else:
+            self.fail(f"{value!r} is not a whole number written in the digits 0-9", param, ctx)
+        too_low = self.low is not None and number < self.low
+        if too_low or (self.high is not None and number > self.high):
+            bounds = f"{self.low}-{self.high}" if self.high is not None else f">= {self.low}"
+            self.fail(f"{number:,} is not in the range {bounds}", param, ctx)
+        return number
+
+
 def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(f)
 
@@ -84,8 +108,8 @@ def choices(kind: type[Enum]) -> click.Choice:
 
 FILTER_OPTIONS = (
     click.option("--tab", type=choices(Tab), help="What that Renewals tab shows."),
-    click.option("--expiring", "expiring_days", type=click.IntRange(min=0), metavar="DAYS",
-                 help="Expiring within DAYS days from today."),
+    click.option("--expiring", "expiring_days", type=Whole(0, MAX_EXPIRING_DAYS), metavar="DAYS",
+                 help=f"Expiring within DAYS days from today (0-{MAX_EXPIRING_DAYS})."),
     click.option("--phase", type=choices(Phase), help="Lifecycle phase."),
     click.option("--kind", type=choices(Kind), help="Service type."),
     click.option("--search", metavar="TEXT", help="Name, ID or order ID."),
@@ -110,8 +134,9 @@ def make_filters(tab: str | None, phase: str | None, kind: str | None,
 def duration_options(f: F) -> F:
     f = click.option("--align", metavar="DAY|last",
                      help="Renew to the renewal date: day 1-28 or the last day.")(f)
-    f = click.option("--years", type=int, metavar="N", help="Renew for N years (1-3).")(f)
-    return click.option("--months", type=int, metavar="N", help="Renew for N months (1-11).")(f)
+    f = click.option("--years", type=Whole(), metavar="N", help="Renew for N years (1-3).")(f)
+    return click.option("--months", type=Whole(), metavar="N",
+                        help="Renew for N months (1-11).")(f)
 
 
 def read_duration(months: int | None, years: int | None) -> Duration:

@@ -12,11 +12,13 @@ import click
 from store import io
 from store.models import AutoRenew, Tab
 from store.money import format_cents
+from store.text import ASCII_WHOLE
 from tui.cli import output as out
 from tui.cli import output_policy as shown
 from tui.cli.common import (
     Failed,
     Session,
+    Whole,
     choices,
     emit,
     filter_options,
@@ -34,9 +36,9 @@ UNLIMITED = "unlimited"
 
 # data in and out -------------------------------------------------------------------------------
 @click.command()
-@click.option("--resources", "count", type=click.IntRange(min=0), default=200,
+@click.option("--resources", "count", type=Whole(0), default=200,
               show_default=True, help="How many resources.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@click.option("--seed", type=Whole(), default=7, show_default=True, help="Random seed.")
 @click.option("--replace", is_flag=True, help="Delete the resources and orders there first.")
 @pass_session
 def demo(session: Session, count: int, seed: int, replace: bool) -> None:
@@ -103,11 +105,9 @@ class Times(click.ParamType):
         text = str(value).strip().lower()
         if text == UNLIMITED:
             return UNLIMITED
-        try:
+        if ASCII_WHOLE.fullmatch(text):
             return int(text)
-        except ValueError:
-            self.fail(f"{value!r} is neither a number of times (1-99) nor 'unlimited'",
-                      param, ctx)
+        self.fail(f"{value!r} is neither a number of times (1-99) nor 'unlimited'", param, ctx)
 
 
 def read_terms(to: Tab, period_months: int | None, times: int | str | None) -> AutoRenew | None:
@@ -136,7 +136,7 @@ def describe_terms(terms: AutoRenew | None) -> str:
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--to", "to", type=choices(Tab), required=True,
               help="The Renewals tab to move them to.")
-@click.option("--period-months", type=int, metavar="N",
+@click.option("--period-months", type=Whole(), metavar="N",
               help="Auto-renew period: 1-11, 12, 24 or 36 months (with --to auto).")
 @click.option("--times", type=Times(), metavar="N|unlimited",
               help="Auto-renew 1-99 times or unlimited, the default (with --to auto).")
@@ -166,7 +166,7 @@ def policy(session: Session, ids: tuple[str, ...], to: str, period_months: int |
 
 # what expires when -----------------------------------------------------------------------------
 @click.command()
-@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
+@click.option("--weeks", type=Whole(1, 104), default=12, show_default=True,
               help="How many weeks ahead, starting today.")
 @json_option
 @pass_session

@@ -11,6 +11,7 @@ account) and `admin` (settings, audit, tick); what they share is in `common`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ class RenewalsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise BadInput(exc.format_message()) from None
         except StoreError as exc:
             raise Failed(str(exc)) from None
         except (rules.RuleError, BadTime) as exc:
@@ -66,10 +69,12 @@ def _interactive() -> bool:
 def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
          no_mouse: bool) -> None:
     """Renew yearly/monthly subscriptions. With no command, open the console."""
+    if now is None and os.environ.get("RENEWALS_NOW") == "":
+        now = ""  # click drops an empty variable; an unset one in a script is a mistake
     try:
         clock = Clock.from_text(now)
     except BadTime as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(f"--now / RENEWALS_NOW: {exc}") from None
     if demo and ctx.invoked_subcommand is not None:
         raise click.UsageError("--demo opens the console on demo data; it takes no command")
     explicit_db = ctx.get_parameter_source("db_path") is not ParameterSource.DEFAULT

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from store.models import AutoRenew, Resource, Tab
 from store.policy import ALLOWED_FROM, AUTO_PERIODS, transition_refusal
-from store.text import safe_text
+from store.text import safe_text, whole_number
 from tui.dialogs.renew import Stepper
 from tui.safe import safe
 
@@ -89,9 +89,11 @@ def parse_times(text: str) -> int | None:
     value = text.strip().lower()
     if value in UNLIMITED_WORDS:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_TIMES:
-        raise ValueError(f"times is a whole number from 1 to {MAX_TIMES}, or blank for unlimited")
-    return int(value)
+    try:
+        return whole_number(value, 1, MAX_TIMES, "times")
+    except ValueError:
+        raise ValueError(f"times is a whole number from 1 to {MAX_TIMES}, or blank for unlimited"
+                         ) from None
 
 
 def terms_text(terms: AutoRenew) -> str:

@@ -19,14 +19,14 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.models import Filters, Kind, Phase, QuickCounts
+from store.rules import MAX_EXPIRING_DAYS as MAX_DAYS
 from store.service import Store
-from store.text import safe_text
+from store.text import safe_text, whole_number
 from tui.safe import safe
 from tui.workers import run_store_job
 
 ANY = "any"
 CUSTOM_DAYS = "custom"
-MAX_DAYS = 3650
 KIND_OPTIONS = ((ANY, "All kinds"), (Kind.STANDARD.value, "Standard pool"),
                 (Kind.LITE.value, "Lite pool"), (Kind.SERVER.value, "Elastic server"))
 # esc clears one of these at a time, in this order, once the search is empty.
@@ -291,10 +291,9 @@ class DaysPrompt(ModalScreen[int | None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if text.isdigit() and 1 <= int(text) <= MAX_DAYS:
-            self.dismiss(int(text))
-        else:
+        try:
+            self.dismiss(whole_number(event.value, 1, MAX_DAYS, "the number of days"))
+        except ValueError:
             self.query_one("#days-error", Label).update(f"Type a whole number, 1 to {MAX_DAYS}.")
 
     def action_dismiss_prompt(self) -> None:
