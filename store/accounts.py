@@ -23,7 +23,7 @@ def load(db: sqlite_utils.Database, include_used_coupons: bool = False) -> Accou
     return Account(balance, currency, _renewal_day(day), deduction, tuple(coupons))
 
 
-def top_up(db: sqlite_utils.Database, cents: int, now: str) -> None:
+def top_up(db: sqlite_utils.Database, cents: int) -> None:
     """Add to the balance. Call inside a write transaction."""
     if cents <= 0:
         raise rules.RuleError("a top-up is a positive amount")
@@ -33,17 +33,17 @@ def top_up(db: sqlite_utils.Database, cents: int, now: str) -> None:
     except AmountTooLarge as exc:
         raise Refused(f"{exc}: nothing was added") from None
     db.execute("UPDATE account SET balance_cents = ?", (balance + cents,))
-    audit.record(db, now, "account.top-up", amount_cents=cents,
+    audit.record(db, "account.top-up", amount_cents=cents,
                  detail=f"+{format_cents(cents, currency)}")
 
 
-def set_renewal_day(db: sqlite_utils.Database, day: RenewalDay | None, now: str) -> None:
+def set_renewal_day(db: sqlite_utils.Database, day: RenewalDay | None) -> None:
     db.execute("UPDATE account SET renewal_day = ?", (None if day is None else str(day),))
-    audit.record(db, now, "settings.renewal-day", detail=f"renewal day = {day or 'unset'}")
+    audit.record(db, "settings.renewal-day", detail=f"renewal day = {day or 'unset'}")
 
 
-def set_deduction_days(db: sqlite_utils.Database, days: int, now: str) -> None:
+def set_deduction_days(db: sqlite_utils.Database, days: int) -> None:
     if not 0 <= days <= 7:
         raise rules.RuleError(f"auto-renew deducts 0–7 days before expiry, not {days}")
     db.execute("UPDATE account SET deduction_days = ?", (days,))
-    audit.record(db, now, "settings.deduction-days", detail=f"deduction days = {days}")
+    audit.record(db, "settings.deduction-days", detail=f"deduction days = {days}")

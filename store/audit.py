@@ -1,49 +1,80 @@
-"""The audit trail: every write appends who did what, when, to which resources, for how much."""
+"""The audit trail: every write appends who did what, when, to which resources, for how much.
+
+Who: the OS account of the process's uid (USER and LOGNAME are whatever the caller set), and the
+SSH client address as the environment reports it. When: the wall-clock UTC time, and, when the
+store runs on a simulated clock, that time too. A Store binds both to each of its connections
+(`bind`), so `record` takes them from the connection it writes on and callers pass neither.
+"""
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.clock import Clock
 from store.models import AuditEntry
 
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+SSH_CLIENT_WIDTH = 64
 
 
-def ssh_client() -> str | None:
-    """The SSH client's address, when the user came in over SSH."""
-    value = os.environ.get("SSH_CLIENT") or os.environ.get("SSH_CONNECTION")
-    return value.split()[0] if value else None
+@dataclass(frozen=True)
+class Identity:
+    """Who is writing, as the audit records it."""
+
+    os_user: str
+    ssh_client: str | None = None
+
+    @classmethod
+    def of_this_process(cls) -> Identity:
+        uid = os.getuid()
+        try:
+            user = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            user = f"uid {uid}"
+        return cls(user, reported_ssh_client())
+
+
+def reported_ssh_client() -> str | None:
+    """The client address SSH put in the environment (unverified: the environment says so)."""
+    value = os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT")
+    return value.split()[0][:SSH_CLIENT_WIDTH] if value and value.split() else None
+
+
+def bind(db: sqlite_utils.Database, clock: Clock, who: Identity) -> None:
+    """Give this connection the time and identity `record` writes."""
+    conn = db.conn
+    conn.create_function("audit_wall_time", 0, clock.wall_stamp)
+    conn.create_function("audit_simulated_time", 0,
+                         lambda: clock.stamp() if clock.is_fixed else None)
+    conn.create_function("audit_os_user", 0, lambda: who.os_user)
+    conn.create_function("audit_ssh_client", 0, lambda: who.ssh_client)
 
 
 def record(
-    db: sqlite_utils.Database, at: str, action: str, result: str = "ok", *,
+    db: sqlite_utils.Database, action: str, result: str = "ok", *,
     resource_ids: Iterable[str] = (), amount_cents: int | None = None, detail: str = "",
 ) -> None:
     """Append one audit row; called inside the write it describes (or alone for a failure)."""
     db.execute(
-        "INSERT INTO audit (at, os_user, ssh_client, action, resource_ids, amount_cents,"
-        " result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, os_user(), ssh_client(), action, json.dumps(list(resource_ids)), amount_cents,
-         result, detail),
+        "INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
+        " amount_cents, result, detail) VALUES (audit_wall_time(), audit_simulated_time(),"
+        " audit_os_user(), audit_ssh_client(), ?, ?, ?, ?, ?)",
+        (action, json.dumps(list(resource_ids)), amount_cents, result, detail),
     )
 
 
 def entries(db: sqlite_utils.Database, since: str | None = None,
             limit: int = -1) -> list[AuditEntry]:
-    """Audit rows, newest first; `since` is a UTC stamp (see Clock.stamp)."""
+    """Audit rows, newest first; `since` is a UTC stamp (see Clock.stamp) of wall-clock time."""
     rows = db.execute(
-        "SELECT id, at, os_user, ssh_client, action, resource_ids, amount_cents, result, detail"
-        " FROM audit WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?",
+        "SELECT id, at, simulated_at, os_user, ssh_client, action, resource_ids, amount_cents,"
+        " result, detail FROM audit WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?",
         (since or "", limit)).fetchall()
     return [AuditEntry(rid, at, user, ssh, action, tuple(json.loads(ids)), amount, result,
-                       detail) for rid, at, user, ssh, action, ids, amount, result, detail in rows]
+                       detail, simulated_at=simulated)
+            for rid, at, simulated, user, ssh, action, ids, amount, result, detail in rows]

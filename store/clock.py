@@ -83,6 +83,11 @@ class Clock:
         """The current moment as an ISO UTC string, sortable in SQL."""
         return utc_stamp(self.now().datetime)
 
+    @staticmethod
+    def wall_stamp() -> str:
+        """The real time, whatever the clock is set to: what the audit trail records."""
+        return utc_stamp(arrow.utcnow().datetime)
+
 
 def utc_stamp(moment: dt.datetime) -> str:
     """An aware datetime as `YYYY-MM-DDTHH:MM:SS.ffffff+00:00` (same width, so it sorts as text)."""

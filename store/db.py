@@ -1,33 +1,69 @@
-"""Open the database: WAL, a busy timeout, foreign keys, durable commits; and one write helper."""
+"""Open the database: WAL, a busy timeout, foreign keys, durable commits; and one write helper.
+
+Files are private unless shared: a new database is 0600 (0660 for a team's setgid folder), and
+SQLite gives its -wal and -shm files the same mode.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
 import sqlite_utils
 
-BUSY_TIMEOUT_MS = 30_000
+from store.errors import Busy, StoreError
+
+BUSY_TIMEOUT_S = 30.0
+WAIT_NOTICE_S = 1.0  # a writer kept waiting this long is told why
+PRIVATE_FILE, SHARED_FILE = 0o600, 0o660
+PRIVATE_FOLDER = 0o700
+
+
+def data_folder() -> Path:
+    """The user data folder (`~/.local/share/renewals` on Linux)."""
+    return Path(platformdirs.user_data_dir("renewals", appauthor=False))
 
 
 def default_path() -> Path:
-    """`--db` / `RENEWALS_DB`, else the user data folder (created when first needed)."""
-    env = os.environ.get("RENEWALS_DB")
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir("renewals", appauthor=False)) / "renewals.db"
+    """`renewals.db` in the user data folder (`--db` / `RENEWALS_DB` choose another)."""
+    return data_folder() / "renewals.db"
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
+def make_private_folder(folder: Path) -> None:
+    """Create the data folder (and its parents) for this user only."""
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+
+
+def create_file(path: Path, shared: bool = False) -> bool:
+    """Create an empty database file with its mode set exactly (whatever the umask); False when
+    it exists already (another process may have just made it).
+
+    Shared means the folder's group may use it too, which only works in a setgid folder: there
+    SQLite's -wal and -shm files get that group as well, not their creator's own.
+    """
+    if shared and not path.parent.stat().st_mode & stat.S_ISGID:
+        raise StoreError(f"a shared database needs a setgid folder, so every file in it gets "
+                         f"the team's group: chgrp GROUP {path.parent} && chmod 2770 "
+                         f"{path.parent}")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(fd, SHARED_FILE if shared else PRIVATE_FILE)
+    finally:
+        os.close(fd)
+    return True
+
+
+def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite_utils.Database:
     """A new connection for the calling thread. Transactions are explicit (see `write`)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn = sqlite3.connect(Path(path), isolation_level=None, timeout=busy_timeout_s)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -35,8 +71,51 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+def _busy_timeout(db: sqlite_utils.Database) -> float:
+    return float(db.execute("PRAGMA busy_timeout").fetchone()[0]) / 1000
+
+
+def _set_busy_timeout(db: sqlite_utils.Database, seconds: float) -> None:
+    db.execute(f"PRAGMA busy_timeout = {max(0, round(seconds * 1000))}")
+
+
+def _try_begin(db: sqlite_utils.Database, seconds: float) -> bool:
+    """BEGIN IMMEDIATE, waiting up to `seconds` for the write lock; False if it stayed locked."""
+    total = _busy_timeout(db)
+    _set_busy_timeout(db, seconds)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        return True
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return False
+        raise
+    finally:
+        _set_busy_timeout(db, total)
+
+
+def begin_immediate(db: sqlite_utils.Database,
+                    waiting: Callable[[bool], None] | None = None) -> None:
+    """Take the write lock. When another writer holds it past WAIT_NOTICE_S, `waiting(True)`
+    says so (and `waiting(False)` once the wait is over); past the busy timeout, Busy."""
+    total = _busy_timeout(db)
+    if _try_begin(db, min(WAIT_NOTICE_S, total)):
+        return
+    if total <= WAIT_NOTICE_S:
+        raise Busy(total)
+    if waiting:
+        waiting(True)
+    try:
+        if not _try_begin(db, total - WAIT_NOTICE_S):
+            raise Busy(total)
+    finally:
+        if waiting:
+            waiting(False)
+
+
 @contextlib.contextmanager
-def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def write(db: sqlite_utils.Database,
+          waiting: Callable[[bool], None] | None = None) -> Iterator[sqlite_utils.Database]:
     """One write transaction, taken with BEGIN IMMEDIATE so read-then-write never deadlocks.
 
     Nested use joins the outer transaction through a savepoint.
@@ -45,7 +124,7 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    begin_immediate(db, waiting)
     try:
         yield db
         db.execute("COMMIT")

@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import sqlite_utils
 
 from store import audit, io
-from store.db import write
 from store.errors import Refused
 from store.models import Billing, Kind, Resource, Tab
 from store.money import format_cents
-
-if TYPE_CHECKING:
-    from store.service import Store
 
 T = TypeVar("T")
 DEMO_BALANCE_CENTS = 2_000_000_000  # CNY 20,000,000.00: a few large pools fit
@@ -150,39 +146,42 @@ def generate(count: int, seed: int, today: dt.date) -> list[Resource]:
     return resources
 
 
-def seed(store: Store, count: int = 200, seed: int = 7, replace: bool = False) -> int:
-    """Fill the database with demo resources, a funded balance and coupons, in one transaction.
+def check_count(count: int) -> None:
+    if not 0 <= count <= MAX_DEMO_RESOURCES:
+        raise Refused(f"a demo has 0–{MAX_DEMO_RESOURCES:,} resources, not {count:,}")
+
+
+def load(db: sqlite_utils.Database, resources: list[Resource], seed: int, today: dt.date,
+         replace: bool = False) -> None:
+    """Fill the database with `generate`d resources, a funded balance and coupons, and make it a
+    simulation (its clock may be set with --now). Call inside one write transaction.
 
     Refuses a database that already holds resources unless `replace`, which first deletes every
     resource, order, payment and coupon (the audit trail stays).
     """
-    if not 0 <= count <= MAX_DEMO_RESOURCES:
-        raise Refused(f"a demo has 0–{MAX_DEMO_RESOURCES:,} resources, not {count:,}")
-    today, now = store.clock.today(), store.clock.stamp()
-    resources = generate(count, seed, today)  # before the write: the lock is held only to write
-    with write(store.db()) as db:
-        held = db.execute("SELECT COUNT(*) FROM resources").fetchone()[0]
-        if held and not replace:
-            raise Refused(f"the database already holds {held:,} resources: demo data goes into "
-                          "an empty database (replace the data to start over)")
-        if replace:
-            _clear(db, now, held)
-        _reload_resources(db, resources)
-        _fund(db, today)
-        ids, note = io.audit_ids(resources)
-        audit.record(db, now, "demo.seed", resource_ids=ids, amount_cents=DEMO_BALANCE_CENTS,
-                     detail=f"{note} from seed {seed}; balance set to "
-                            f"{format_cents(DEMO_BALANCE_CENTS)}; {len(COUPONS)} coupons")
-    return count
+    held = db.execute("SELECT COUNT(*) FROM resources").fetchone()[0]
+    if held and not replace:
+        raise Refused(f"the database already holds {held:,} resources: demo data goes into "
+                      "an empty database (replace the data to start over)")
+    if replace:
+        _clear(db, held)
+    _reload_resources(db, resources)
+    _fund(db, today)
+    db.execute("UPDATE account SET clock = 'simulated'")
+    ids, note = io.audit_ids(resources)
+    audit.record(db, "demo.seed", resource_ids=ids, amount_cents=DEMO_BALANCE_CENTS,
+                 detail=f"{note} from seed {seed}; balance set to "
+                        f"{format_cents(DEMO_BALANCE_CENTS)}; {len(COUPONS)} coupons; "
+                        "the database runs on a simulated clock")
 
 
-def _clear(db: sqlite_utils.Database, now: str, resources: int) -> None:
+def _clear(db: sqlite_utils.Database, resources: int) -> None:
     """Delete orders, payments and coupons, children before parents (resources: see below)."""
     deleted = {}
     for table in ("auto_renew_attempts", "order_lines", "payments", "coupons", "orders"):
         deleted[table] = db.execute(f"DELETE FROM {table}").rowcount
     detail = ", ".join(f"{rows:,} {table}" for table, rows in deleted.items())
-    audit.record(db, now, "demo.reset", detail=f"deleted {resources:,} resources, {detail}")
+    audit.record(db, "demo.reset", detail=f"deleted {resources:,} resources, {detail}")
 
 
 def _reload_resources(db: sqlite_utils.Database, resources: list[Resource]) -> None:

@@ -9,8 +9,24 @@ class NotFound(StoreError):
     pass
 
 
+class Busy(StoreError):
+    """Another writer held the database for the whole busy timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the database stayed locked by another writer for {seconds:g} s: "
+                         "nothing was changed; try again")
+
+
+class NotRenewals(StoreError):
+    """The file is not a renewals database, or one written by a newer version."""
+
+
 class Refused(StoreError):
     """The billing rules say no (not renewable, order not pending, …)."""
+
+
+class ReadOnlyClock(Refused):
+    """A write under --now into a database that runs on the real clock."""
 
 
 class InsufficientBalance(Refused):
@@ -27,6 +43,17 @@ class PaymentFailed(Refused):
     def __init__(self, message: str, order_id: str) -> None:
         super().__init__(message)
         self.order_id = order_id
+
+
+class StalePreview(Refused):
+    """What the user confirmed is no longer what would be ordered; nothing was ordered."""
+
+    def __init__(self, changes: list[str]) -> None:
+        shown = "; ".join(changes[:3]) + (f"; and {len(changes) - 3:,} more"
+                                          if len(changes) > 3 else "")
+        super().__init__(f"{len(changes):,} of the resources changed since the preview "
+                         f"({shown}): nothing was ordered; preview again")
+        self.changes = changes
 
 
 class ImportFailed(StoreError):

@@ -12,7 +12,6 @@ from typing import Any, TextIO
 import sqlite_utils
 
 from store import audit
-from store.db import write
 from store.errors import ImportFailed
 from store.import_fields import UNKNOWN_FIELD, BadField, parse_resource
 from store.models import Resource, ResourceRow
@@ -205,10 +204,10 @@ def audit_ids(resources: Sequence[Resource]) -> tuple[list[str], str]:
     return ids, note
 
 
-def upsert_resources(db: sqlite_utils.Database, resources: Sequence[Resource], now: str) -> int:
-    """Add or replace resources in one transaction, with one audit row. Returns how many."""
+def upsert_resources(db: sqlite_utils.Database, resources: Sequence[Resource]) -> int:
+    """Add or replace resources, with one audit row; returns how many. Call inside a write
+    transaction."""
     ids, note = audit_ids(resources)
-    with write(db):
-        upsert_rows(db, resources)
-        audit.record(db, now, "import", resource_ids=ids, detail=f"imported {note}")
+    upsert_rows(db, resources)
+    audit.record(db, "import", resource_ids=ids, detail=f"imported {note}")
     return len(resources)

@@ -1,15 +1,28 @@
-"""The schema's single source: sqlite-utils Migrations, applied when a database is opened."""
+"""The schema's single source: sqlite-utils Migrations, applied when a database is opened.
+
+Add a migration with `@migration` at the end; never change one that has shipped. `store.schema`
+opens a database: it refuses foreign and newer files and applies what is pending.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from store.db import write
 from store.errors import Refused
 from store.money import MAX_CENTS
 
 migrations = Migrations("renewals")
+KNOWN: list[str] = []
+"""The names of this version's migrations, in order: a database's schema number is how many it
+has applied, and one that has applied a name not here was written by a newer version."""
+
+
+def migration(function: Callable[[sqlite_utils.Database], None]) -> Callable[..., None]:
+    KNOWN.append(function.__name__)
+    return migrations()(function)
 
 SCHEMA_V1 = """
 CREATE TABLE resources (
@@ -114,14 +127,14 @@ CREATE INDEX audit_at ON audit (at);
 """
 
 
-@migrations()
+@migration
 def m001_schema(db: sqlite_utils.Database) -> None:
     for statement in SCHEMA_V1.split(";"):
         if statement.strip():
             db.execute(statement)
 
 
-@migrations()
+@migration
 def m002_auto_renew_attempts(db: sqlite_utils.Database) -> None:
     """One row per auto-renew attempt: a resource is charged at most once a day per expiry."""
     db.execute("""
@@ -166,14 +179,21 @@ def refuse_damaged_money(db: sqlite_utils.Database, table: str) -> None:
                           "database again")
 
 
-@migrations()
+@migration
 def m003_money_is_whole_cents(db: sqlite_utils.Database) -> None:
     for table in MONEY_TABLES:
         refuse_damaged_money(db, table)
         guard_cents(db, table)
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    """Bring the schema up to date; safe when several processes open the file at once."""
-    with write(db):
-        migrations.apply(db)
+@migration
+def m004_simulated_clock(db: sqlite_utils.Database) -> None:
+    """Whether the database runs on the real clock (then --now is for reading only) or on a
+    simulated one; the audit keeps the wall-clock time and, apart, the simulated one.
+
+    A database an older version made with `demo` is a simulation."""
+    db.execute("ALTER TABLE account ADD COLUMN clock TEXT NOT NULL DEFAULT 'real'"
+               " CHECK (clock IN ('real', 'simulated'))")
+    db.execute("UPDATE account SET clock = 'simulated'"
+               " WHERE EXISTS (SELECT 1 FROM audit WHERE action = 'demo.seed')")
+    db.execute("ALTER TABLE audit ADD COLUMN simulated_at TEXT")

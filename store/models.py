@@ -114,6 +114,8 @@ class PreviewLine:
     extra_fee_cents: int
     renewable: bool
     reason: str | None = None
+    tab: Tab | None = None
+    pending_order: str | None = None
 
     @property
     def fee_cents(self) -> int:
@@ -252,6 +254,8 @@ class AuditEntry:
     amount_cents: int | None
     result: str
     detail: str
+    simulated_at: str | None = None
+    """The simulated clock's time of the write, when there was one (`at` is the wall clock)."""
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ import arrow
 import sqlite_utils
 
 from store import audit, queries, rules
-from store.errors import NotFound, Refused
+from store.errors import NotFound, Refused, StalePreview
 from store.models import Duration, Order, OrderLine, OrderStatus, Preview, RenewalDay
 from store.money import MAX_CENTS, format_cents
-from store.preview import build_preview
+from store.preview import build_preview, changes_since
 
 ORDER_COLUMNS = """o.id, o.status, o.total_cents, o.currency, o.created_at, o.expires_at,
     o.closed_at, p.charged_cents, p.method"""
@@ -34,10 +34,17 @@ def preview(
 
 def place(
     db: sqlite_utils.Database, ids: list[str], length: Duration, align: RenewalDay | None,
-    today: dt.date, now: str, expected_total_cents: int | None = None, source: str = "manual",
+    today: dt.date, now: str, seen: Preview | None = None, source: str = "manual",
 ) -> Order:
-    """Place one order for the renewable ones among `ids`. Call inside a write transaction."""
+    """Place one order for the renewable ones among `ids`. Call inside a write transaction.
+
+    `seen`: the preview the user confirmed. If any of its resources has changed since (expiry,
+    price, tab, pending order), the order is refused whole with StalePreview naming them."""
     shown = preview(db, ids, length, align, today, now)
+    if seen is not None:
+        changed = changes_since(seen, shown)
+        if changed or seen.duration != length or seen.align != align:
+            raise StalePreview(changed or ["the duration or renewal day differs"])
     lines = shown.renewable
     if not lines:
         reasons = "; ".join(f"{line.id}: {line.reason}" for line in shown.lines[:3])
@@ -49,8 +56,6 @@ def place(
         raise Refused(f"an order total of {format_cents(shown.total_cents, shown.currency)} is "
                       f"above the limit of {format_cents(MAX_CENTS, shown.currency)} for one "
                       "amount: renew fewer resources at once")
-    if expected_total_cents is not None and expected_total_cents != shown.total_cents:
-        raise Refused("prices or expiry dates changed since the preview: preview again")
     order_id = new_order_id(today)
     expires = arrow.get(now).shift(days=rules.UNPAID_ORDER_DAYS).isoformat(timespec="microseconds")
     db.execute(
@@ -64,7 +69,7 @@ def place(
           if ln.new_expiry else None, ln.months, ln.extra_days, ln.base_fee_cents,
           ln.extra_fee_cents) for ln in lines],
     )
-    audit.record(db, now, "order.place", resource_ids=[ln.id for ln in lines],
+    audit.record(db, "order.place", resource_ids=[ln.id for ln in lines],
                  amount_cents=shown.total_cents, detail=f"{order_id}: {length}"
                  + (f", aligned to {align}" if align is not None else ""))
     return load(db, order_id)
@@ -77,7 +82,7 @@ def cancel(db: sqlite_utils.Database, order_id: str, now: str) -> Order:
         raise Refused(f"order {order_id} is {order.status.value}, not pending payment")
     db.execute("UPDATE orders SET status = 'cancelled', closed_at = ? WHERE id = ?",
                (now, order_id))
-    audit.record(db, now, "order.cancel", resource_ids=[ln.resource_id for ln in order.lines],
+    audit.record(db, "order.cancel", resource_ids=[ln.resource_id for ln in order.lines],
                  amount_cents=order.total_cents, detail=order_id)
     return load(db, order_id)
 

@@ -145,7 +145,7 @@ def pay(
          charge.coupon_cents, charge.due_cents, balance, now))
     db.conn.executemany("UPDATE coupons SET used_by_order = ? WHERE id = ?",
                         [(order_id, cid) for cid in dict.fromkeys(coupon_ids)])
-    audit.record(db, now, "order.pay", resource_ids=[ln.resource_id for ln in order.lines],
+    audit.record(db, "order.pay", resource_ids=[ln.resource_id for ln in order.lines],
                  amount_cents=charge.due_cents, detail=f"{order_id} by {method.value}")
     return Payment(order=orders.load(db, order_id), method=method, charge=charge,
                    balance_after_cents=balance, card_last4=last4)

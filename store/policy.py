@@ -69,7 +69,7 @@ def apply(
         [(to.value, *new_terms[rid], rid) for rid in moved])
     if moved:
         detail = ACTION_NAMES[to] + (f": {_describe(terms)}" if terms else "")
-        audit.record(db, now, f"policy.{to.value}", resource_ids=moved, detail=detail)
+        audit.record(db, f"policy.{to.value}", resource_ids=moved, detail=detail)
     return results
 
 

@@ -25,6 +25,7 @@ def preview_line(
             id=resource.id, name=resource.name, current_expiry=resource.expiry,
             new_expiry=new_expiry, months=length.months, extra_days=0,
             base_fee_cents=0, extra_fee_cents=0, renewable=False, reason=reason,
+            tab=resource.tab, pending_order=resource.pending_order,
         )
     return PreviewLine(
         id=resource.id, name=resource.name, current_expiry=resource.expiry,
@@ -32,8 +33,35 @@ def preview_line(
         base_fee_cents=rules.base_fee(
             resource.monthly_price_cents, resource.yearly_price_cents, length),
         extra_fee_cents=rules.extra_day_fee(resource.monthly_price_cents, base, new_expiry),
-        renewable=True,
+        renewable=True, tab=resource.tab, pending_order=resource.pending_order,
     )
+
+
+def line_change(seen: PreviewLine, now: PreviewLine) -> str | None:
+    """What moved on one resource since `seen` was shown, in words; None when nothing did."""
+    if seen.current_expiry != now.current_expiry:
+        return f"expiry {seen.current_expiry} is now {now.current_expiry}"
+    if seen.pending_order != now.pending_order:
+        return (f"order {now.pending_order} is now pending" if now.pending_order
+                else f"order {seen.pending_order} is no longer pending")
+    if seen.tab != now.tab:
+        return f"moved from {seen.tab or 'no tab'} to {now.tab or 'no tab'}"
+    if (seen.renewable, seen.new_expiry, seen.fee_cents) != (now.renewable, now.new_expiry,
+                                                             now.fee_cents):
+        return "its price or renewal changed"
+    return None
+
+
+def changes_since(seen: Preview, now: Preview) -> list[str]:
+    """`name: what moved` for each resource of `seen` whose renewal would differ now (the same
+    request: the same ids, duration and renewal day)."""
+    fresh = {line.id: line for line in now.lines}
+    found = []
+    for line in seen.lines:
+        change = line_change(line, fresh[line.id])
+        if change:
+            found.append(f"{line.name}: {change}")
+    return found
 
 
 def build_preview(

@@ -1,13 +1,14 @@
 """The verbs. The CLI and the TUI reach the database through a Store and nothing else.
 
-A Store is safe to share between threads: each thread gets its own SQLite connection.
+A Store is safe to share between threads: each thread gets its own SQLite connection
+(`store.connections`), and every write goes through `writing`.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
-import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,10 +16,11 @@ from pathlib import Path
 import sqlite_utils
 
 from store import accounts, audit, demo, io, orders, payments, policy, queries, tick
+from store.audit import Identity
 from store.clock import Clock, parse_when, utc_stamp
-from store.db import connect, write
-from store.errors import PaymentFailed, Refused, StoreError
-from store.migrations import migrate
+from store.connections import Connections, DatabaseInfo, StoreEvents
+from store.db import BUSY_TIMEOUT_S, write
+from store.errors import PaymentFailed, ReadOnlyClock, Refused
 from store.models import (
     Account,
     AuditEntry,
@@ -45,32 +47,49 @@ EVERYTHING = Filters()
 
 
 class Store:
-    def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
+    def __init__(self, path: str | Path, clock: Clock | None = None, *,
+                 events: StoreEvents | None = None, identity: Identity | None = None,
+                 shared: bool = False, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        """`events` hears of a new file and of waits for other writers; `identity` is who the
+        audit trail names (the process's OS account); `shared` makes a new file usable by its
+        folder's group."""
         self.path = Path(path)
         self.clock = clock or Clock()
-        self._local = threading.local()
-        self._migrated = False
-        self._lock = threading.Lock()
+        self._connections = Connections(self.path, self.clock,
+                                        identity or Identity.of_this_process(),
+                                        events or StoreEvents(), shared, busy_timeout_s)
+
+    @property
+    def events(self) -> StoreEvents:
+        return self._connections.events
+
+    @events.setter
+    def events(self, events: StoreEvents) -> None:
+        """Who hears of waits from now on (the TUI takes over from the CLI when it opens)."""
+        self._connections.events = events
 
     # connections -----------------------------------------------------------------------------
     def db(self) -> sqlite_utils.Database:
-        """This thread's connection, opened (and the schema brought up to date) on first use."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = connect(self.path)
-            with self._lock:
-                if not self._migrated:
-                    migrate(db)
-                    self._migrated = True
-            self._local.db = db
-        return db
+        """This thread's connection, opened (and the file checked and migrated) on first use."""
+        return self._connections.get()
 
     def close(self) -> None:
         """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        self._connections.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def writing(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
+        """A write transaction on this thread's connection (see `Connections.writing`)."""
+        return self._connections.writing()
+
+    def info(self) -> DatabaseInfo:
+        """Which file, and whether it runs on a simulated clock (or is read-only under --now)."""
+        return self._connections.info()
 
     def _today_now(self) -> tuple[dt.date, str]:
         return self.clock.today(), self.clock.stamp()
@@ -132,12 +151,12 @@ class Store:
 
     # writes ----------------------------------------------------------------------------------
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
-                    expected_total_cents: int | None = None) -> Order:
-        """One combined order, pending payment, for the renewable ones among `ids`."""
-        with write(self.db()) as db:
+                    seen: Preview | None = None) -> Order:
+        """One combined order, pending payment, for the renewable ones among `ids`; refused
+        whole (StalePreview) if `seen`, the preview the user confirmed, is out of date."""
+        with self.writing() as db:
             today, now = self._today_now()
-            return orders.place(db, list(ids), length, align, today, now,
-                                expected_total_cents=expected_total_cents)
+            return orders.place(db, list(ids), length, align, today, now, seen=seen)
 
     def pay(self, order_id: str, method: Method, idempotency_key: str | None = None,
             card: str | None = None, coupons: Sequence[str] = ()) -> Payment:
@@ -145,76 +164,85 @@ class Store:
         key = idempotency_key or new_idempotency_key()
         today, now = self._today_now()
         try:
-            with write(self.db()) as db:
+            with self.writing() as db:
                 return payments.pay(db, order_id, method, key, today, now, card, coupons)
-        except StoreError as exc:
-            with write(self.db()) as db:
-                audit.record(db, now, "order.pay", f"failed: {exc}", detail=order_id)
+        except Refused as exc:
+            if not isinstance(exc, ReadOnlyClock):
+                with self.writing() as db:
+                    audit.record(db, "order.pay", f"failed: {exc}", detail=order_id)
             raise
 
     def checkout(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
-                 expected_total_cents: int, method: Method, idempotency_key: str,
-                 card: str | None = None, coupons: Sequence[str] = ()) -> Payment:
+                 method: Method, idempotency_key: str, card: str | None = None,
+                 coupons: Sequence[str] = (), seen: Preview | None = None) -> Payment:
         """Place and pay one order in one transaction.
 
-        A refused payment keeps the order, pending, and raises PaymentFailed naming it; a key
-        already used returns that payment again without placing anything.
+        `seen`: the preview the user confirmed; if it is out of date nothing is placed
+        (StalePreview). A refused payment keeps the order, pending, and raises PaymentFailed
+        naming it; a key already used returns that payment again without placing anything.
         """
         today, now = self._today_now()
         if method is Method.ONLINE:
             payments.card_digits(card)      # a mistyped number places no order
-        with write(self.db()) as db:
+        with self.writing() as db:
             replayed = payments.replay(db, idempotency_key)
             if replayed is not None:
                 return replayed
-            order = orders.place(db, list(ids), length, align, today, now, expected_total_cents)
+            order = orders.place(db, list(ids), length, align, today, now, seen=seen)
             try:
                 with write(db):
                     return payments.pay(db, order.id, method, idempotency_key, today, now,
                                         card, coupons)
             except Refused as exc:
-                audit.record(db, now, "order.pay", f"failed: {exc}", detail=order.id)
+                audit.record(db, "order.pay", f"failed: {exc}", detail=order.id)
                 failure = PaymentFailed(str(exc), order.id)
         raise failure
 
     def set_policy(self, ids: Sequence[str], to: Tab,
                    terms: AutoRenew | None = None) -> builtins.list[RowResult]:
         """Move resources between Renewals tabs in one transaction; a result per resource."""
-        with write(self.db()) as db:
+        with self.writing() as db:
             return policy.apply(db, ids, to, terms, *self._today_now())
 
     def tick(self) -> TickReport:
         """Process every due event up to now; running it again changes nothing."""
-        with write(self.db()) as db:
+        with self.writing() as db:
             return tick.run(db, self.clock.now())
 
     def cancel_order(self, order_id: str) -> Order:
-        with write(self.db()) as db:
+        with self.writing() as db:
             return orders.cancel(db, order_id, self.clock.stamp())
 
     def top_up(self, cents: int) -> Account:
-        with write(self.db()) as db:
-            accounts.top_up(db, cents, self.clock.stamp())
+        with self.writing() as db:
+            accounts.top_up(db, cents)
         return self.account()
 
     def set_renewal_day(self, day: RenewalDay | None) -> Account:
-        with write(self.db()) as db:
-            accounts.set_renewal_day(db, day, self.clock.stamp())
+        with self.writing() as db:
+            accounts.set_renewal_day(db, day)
         return self.account()
 
     def set_deduction_days(self, days: int) -> Account:
-        with write(self.db()) as db:
-            accounts.set_deduction_days(db, days, self.clock.stamp())
+        with self.writing() as db:
+            accounts.set_deduction_days(db, days)
         return self.account()
 
     # import/export ---------------------------------------------------------------------------
     def import_resources(self, resources: Sequence[Resource]) -> int:
         """Add or replace resources (read with `io.read_resources`) in one transaction."""
-        return io.upsert_resources(self.db(), resources, self.clock.stamp())
+        with self.writing() as db:
+            return io.upsert_resources(db, resources)
 
     def seed_demo(self, count: int = 200, seed: int = 7, replace: bool = False) -> int:
-        """Demo resources relative to today, a funded balance and coupons."""
-        return demo.seed(self, count, seed, replace=replace)
+        """Demo resources relative to today, a funded balance and coupons, in one transaction;
+        the database becomes a simulation."""
+        demo.check_count(count)
+        today = self.clock.today()
+        resources = demo.generate(count, seed, today)  # before the write: the lock is held
+        with self.writing() as db:                     # only to write
+            demo.load(db, resources, seed, today, replace=replace)
+        return count
 
 
 def new_idempotency_key() -> str:

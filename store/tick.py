@@ -35,8 +35,8 @@ def run(db: sqlite_utils.Database, moment: arrow.Arrow) -> TickReport:
     renewed, failed = _auto_renew(db, attempt_day(moment), today, now)
     return TickReport(
         expired_orders=expired, auto_renewed=renewed, auto_failed=failed,
-        to_pay_per_use=_convert_to_pay_per_use(db, today, now),
-        deleted=_delete_past_retention(db, today, now),
+        to_pay_per_use=_convert_to_pay_per_use(db, today),
+        deleted=_delete_past_retention(db, today),
     )
 
 
@@ -46,7 +46,7 @@ def _expire_unpaid_orders(db: sqlite_utils.Database, now: str) -> tuple[str, ...
     for order_id in ids:
         db.execute("UPDATE orders SET status = 'expired', closed_at = ? WHERE id = ?",
                    (now, order_id))
-        audit.record(db, now, "tick.order-expired", detail=f"{order_id}: unpaid for "
+        audit.record(db, "tick.order-expired", detail=f"{order_id}: unpaid for "
                      f"{rules.UNPAID_ORDER_DAYS} days")
     return ids
 
@@ -83,11 +83,11 @@ def _auto_renew(
         except Refused as exc:
             failed.append((rid, str(exc)))
             _record_attempt(db, rid, expiry, day, now, None, f"failed: {exc}")
-            audit.record(db, now, "tick.auto-renew", f"failed: {exc}", resource_ids=[rid])
+            audit.record(db, "tick.auto-renew", f"failed: {exc}", resource_ids=[rid])
             continue
         renewed.append((rid, order.id))
         _record_attempt(db, rid, expiry, day, now, order.id, "ok")
-        audit.record(db, now, "tick.auto-renew", resource_ids=[rid],
+        audit.record(db, "tick.auto-renew", resource_ids=[rid],
                      amount_cents=order.total_cents, detail=f"{order.id}: {period(months)}")
         _use_one_time(db, rid, times)
     return tuple(renewed), tuple(failed)
@@ -110,23 +110,19 @@ def _use_one_time(db: sqlite_utils.Database, rid: str, times: int | None) -> Non
                    " auto_times = NULL WHERE id = ?", (rid,))
 
 
-def _convert_to_pay_per_use(
-    db: sqlite_utils.Database, today: dt.date, now: str
-) -> tuple[str, ...]:
+def _convert_to_pay_per_use(db: sqlite_utils.Database, today: dt.date) -> tuple[str, ...]:
     ids = tuple(row[0] for row in db.execute(
         "SELECT id FROM resources WHERE tab = 'ppu' AND expiry < ?", (today.isoformat(),)))
     if ids:
         db.conn.executemany(
             "UPDATE resources SET billing = 'pay-per-use', tab = NULL, auto_period_months = NULL,"
             " auto_times = NULL WHERE id = ?", [(rid,) for rid in ids])
-        audit.record(db, now, "tick.to-pay-per-use", resource_ids=ids,
+        audit.record(db, "tick.to-pay-per-use", resource_ids=ids,
                      detail=f"{len(ids)} converted at expiry")
     return ids
 
 
-def _delete_past_retention(
-    db: sqlite_utils.Database, today: dt.date, now: str
-) -> tuple[str, ...]:
+def _delete_past_retention(db: sqlite_utils.Database, today: dt.date) -> tuple[str, ...]:
     last_kept = (today - dt.timedelta(days=rules.RETENTION_DAYS)).isoformat()
     ids = tuple(row[0] for row in db.execute(
         "SELECT id FROM resources WHERE billing = 'yearly-monthly' AND expiry < ?"
@@ -134,6 +130,6 @@ def _delete_past_retention(
     if ids:
         db.conn.executemany("UPDATE resources SET status = 'deleted' WHERE id = ?",
                             [(rid,) for rid in ids])
-        audit.record(db, now, "tick.delete", resource_ids=ids,
+        audit.record(db, "tick.delete", resource_ids=ids,
                      detail=f"{len(ids)} deleted after retention")
     return ids

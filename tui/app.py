@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
+from store.connections import DatabaseInfo
 from store.service import Store
 from store.text import safe_lines, safe_text
 from tui.due_events import TICK_SECONDS, DueEvents
@@ -25,6 +26,9 @@ from tui.screens.overview import OverviewScreen
 from tui.screens.pools import PoolsScreen
 from tui.screens.renewals import RenewalsScreen
 from tui.screens.settings import SettingsScreen
+from tui.state import ConsoleState, StoreWatch
+from tui.watch import WATCH_SECONDS, DatabaseWatch, tell_every_screen
+from tui.workers import run_store_job
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 OWN_COMMAND = frozenset({"command_palette"})  # opening the palette from the palette: no
@@ -62,7 +66,7 @@ KEY_WORDS = {"\u23ce": "enter", "\u2191": "up", "\u2193": "down", "\u2190": "lef
              "\u2192": "right"}
 
 
-class RenewalsApp(App[None]):
+class RenewalsApp(ConsoleState, App[None]):
     """The renewals console. Everything it knows comes from `store`."""
 
     CSS_PATH = "app.tcss"
@@ -76,18 +80,25 @@ class RenewalsApp(App[None]):
         Binding("u", "audit", "Audit trail", show=False, id="app.audit"),
         Binding("w", "overview", "Expiry overview", show=False, id="app.overview"),
         Binding("comma", "settings", "Settings", show=False, id="app.settings"),
+        Binding("ctrl+r", "reload", "Reload now", show=False, id="app.reload"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(self, store: Store, mouse: bool = True,
                  keymap: Mapping[str, str] | None = None,
-                 due_events_every: float | None = TICK_SECONDS) -> None:
+                 due_events_every: float | None = TICK_SECONDS,
+                 database: DatabaseInfo | None = None,
+                 watch_every: float | None = WATCH_SECONDS) -> None:
         """`due_events_every`: seconds between passes of due events (one runs at start);
-        None runs none at all."""
+        None runs none at all. `database`: the open file's info, when the caller has read it
+        (else it is read in a worker). `watch_every`: seconds between looks for other users'
+        writes (None: the screens reload only after this app's own writes, or ctrl+r)."""
         super().__init__()
         self.store = store
         self.mouse_enabled = mouse
         self.due_events = DueEvents(self, store, due_events_every)
+        self.database_watch = DatabaseWatch(self, store, watch_every) if watch_every else None
+        self.set_reactive(RenewalsApp.database, database)
         if keymap:
             self.set_keymap(dict(keymap))
 
@@ -105,7 +116,27 @@ class RenewalsApp(App[None]):
     # size ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self._check_size(self.size.width, self.size.height)
-        if self.due_events.every is not None:
+        self.store.events = StoreWatch(self)
+        if self.database_watch is not None:
+            self.database_watch.start()
+        if self.database is None:
+            run_store_job(self, self.store, lambda store: store.info(), self._database_read,
+                          group="database-info")
+        else:
+            self._start_due_events()
+
+    def on_unmount(self) -> None:
+        if self.database_watch is not None:
+            self.database_watch.stop()
+
+    def _database_read(self, info: DatabaseInfo) -> None:
+        self.database = info
+        self._start_due_events()
+
+    def _start_due_events(self) -> None:
+        """Due events run on their own, except where a write would be refused: a real-clock
+        database under --now is for reading only."""
+        if self.due_events.every is not None and not (self.database and self.database.read_only):
             self.due_events.start()
 
     def on_resize(self, event: Resize) -> None:
@@ -125,6 +156,10 @@ class RenewalsApp(App[None]):
     def action_help(self) -> None:
         notes = getattr(self.screen, "HELP_NOTES", ())
         self.push_screen(HelpScreen(self.screen.active_bindings.values(), notes))
+
+    def action_reload(self) -> None:
+        """ctrl+r: every screen reloads what it shows (they also follow other users' writes)."""
+        tell_every_screen(self)
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:

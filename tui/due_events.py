@@ -1,7 +1,7 @@
 """Due events while the app is open: `store.tick()` at start and every minute, in a worker.
 
 When a pass did something, the app says so in one line (an auto-renew failure as an error) and
-every screen on the stack gets a `DueEventsProcessed` message to reload what it shows.
+every screen on the stack gets a `DataChanged` message to reload what it shows.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from textual.message import Message
-
 from store.errors import StoreError
 from store.models import TickReport
+from tui.watch import tell_every_screen
 from tui.workers import run_store_job
 
 if TYPE_CHECKING:
@@ -25,14 +24,6 @@ FAILURES_NAMED = 1
 
 
 FIRST_PASS_DELAY = 0.5
-
-
-class DueEventsProcessed(Message):
-    """A pass of due events changed something: reload what you show."""
-
-    def __init__(self, report: TickReport) -> None:
-        super().__init__()
-        self.report = report
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -110,5 +101,4 @@ class DueEvents:
             return
         self.app.notify(tick_summary(report, names), title="Due events", timeout=15,
                         severity="error" if report.auto_failed else "information", markup=False)
-        for screen in self.app.screen_stack:
-            screen.post_message(DueEventsProcessed(report))
+        tell_every_screen(self.app)

@@ -30,13 +30,19 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
         app.notify("Nothing to renew: check some rows first", severity="warning")
         return None
     request = await app.push_screen_wait(RenewDialog(store, ids, aligned=to_renewal_date))
-    if request is None:
-        return None
-    payment = await app.push_screen_wait(PaymentDialog(store, request))
-    if payment is None:
-        return None
-    app.notify(renewed_message(payment), title="Renewed", timeout=8, markup=False)
-    return payment
+    while request is not None:
+        outcome = await app.push_screen_wait(PaymentDialog(store, request))
+        if isinstance(outcome, Payment):
+            app.notify(renewed_message(outcome), title="Renewed", timeout=8)
+            return outcome
+        if outcome is None:
+            return None
+        # The resources moved since the preview (someone else renewed one, say): nothing was
+        # ordered, and the user sees the fresh preview before anything else happens.
+        request = await app.push_screen_wait(RenewDialog(
+            store, ids, aligned=request.align is not None, duration=request.duration,
+            changed=outcome.changes))
+    return None
 
 
 def renewed_message(payment: Payment) -> str:

@@ -21,6 +21,7 @@ from store.clock import Clock
 from store.models import Kind, Resource, Tab
 from store.service import Store
 from tui.app import RenewalsApp
+from tui.state import ConsoleState
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -35,7 +36,7 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float
         await pilot.pause()
 
 
-class HostApp(App):
+class HostApp(ConsoleState, App):
     """A bare app on `store`: it pushes `screen(store)` when it mounts, if given a `screen`."""
 
     CSS = "Screen { background: $background; }"
@@ -86,9 +87,9 @@ def add(store: Store) -> Callable[[list[Resource]], None]:
 
 @pytest.fixture
 def app(store: Store) -> RenewalsApp:
-    """The app on the test database. Due events (store.tick) stay off so the data holds still:
-    tests of due events make their own app with `due_events_every`."""
-    return RenewalsApp(store, due_events_every=None)
+    """The app on the test database. Due events (store.tick) and the watch for other users'
+    writes stay off so the data holds still: tests of those make their own app."""
+    return RenewalsApp(store, due_events_every=None, watch_every=None)
 
 
 @pytest.fixture

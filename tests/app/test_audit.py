@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from rich.text import Text
 from textual.widgets import DataTable, Static
@@ -12,7 +13,7 @@ from store.models import AuditEntry, AutoRenew, Kind, Resource, Tab, TickReport
 from store.service import Store
 from tui.app import RenewalsApp
 from tui.due_events import tick_summary
-from tui.screens.audit import AuditScreen, billing_time, matches, resources_text
+from tui.screens.audit import AuditScreen, billing_time, matches, resources_text, time_text
 from tui.widgets.resource_table import ResourceTable
 
 SIZE = (80, 24)
@@ -115,7 +116,9 @@ async def test_the_audit_lists_every_write_newest_first(app, add, make, store, w
         rows = table_rows(screen)
         assert [row[1] for row in rows] == ["settings.renewal-day", "policy.canceled",
                                             "account.top-up", "import"]
-        assert rows[0][0] == "2026-11-26 00:00"  # the clock's midnight, in UTC+08:00
+        # the wall clock, then the simulated clock's midnight, both in UTC+08:00
+        wall = billing_time(Clock().stamp())[:10]
+        assert rows[0][0].startswith(wall) and rows[0][0].endswith(" sim 2026-11-26 00:00")
         assert rows[1][4] == "2: pool-id-000000, pool-i..."
         assert rows[2][3] == "CNY 500.00"
         assert "4 of 4 entries" in str(screen.query_one("#audit-count", Static).render())
@@ -143,7 +146,9 @@ async def test_the_filter_keeps_matching_rows_and_esc_clears_it_then_leaves(app,
 def test_audit_cells_read_plainly():
     entry = AuditEntry(1, "2026-11-25T19:00:00.000000+00:00", "ops", "10.0.0.9",
                        "policy.auto", ("a", "b"), None, "ok", "enable auto-renew")
-    assert billing_time(entry.at) == "2026-11-26 03:00"
+    assert billing_time(entry.at) == "2026-11-26 03:00" == time_text(entry)
+    simulated = replace(entry, simulated_at="2030-01-01T00:00:00.000000+00:00")
+    assert time_text(simulated) == "2026-11-26 03:00 sim 2030-01-01 08:00"
     assert resources_text(entry.resource_ids) == "2: a, b"
     assert matches(entry, "10.0.0") and matches(entry, "auto") and matches(entry, "b")
     assert not matches(entry, "failed")

@@ -110,7 +110,8 @@ def test_a_failed_write_comes_back_as_the_error_and_leaves_no_file(store, add, m
     blocker.write_text("")
     outcome = export_view(store, Filters(tab=Tab.MANUAL), "expiry", False,
                           ExportRequest(blocker / "x.csv", "csv"))
-    assert outcome == ExportFailed(blocker / "x.csv", "Not a directory")
+    assert outcome == ExportFailed(blocker / "x.csv",
+                                   f"cannot write {blocker / 'x.csv'}: Not a directory")
     assert list(blocker.parent.iterdir()) == [blocker]
 
 

@@ -53,7 +53,7 @@ def place_two(store: Store) -> tuple[str, str]:
     """A paid order, then a pending one (placed an hour later, so listed first)."""
     today = store.clock
     store.clock = Clock.from_text(f"{TODAY}T09:00:00")
-    store.checkout(["a"], Duration(1), None, 10_000, Method.BALANCE, "key-1")
+    store.checkout(["a"], Duration(1), None, Method.BALANCE, "key-1")
     store.clock = Clock.from_text(f"{TODAY}T10:00:00")
     pending = store.place_order(["b", "c"], Duration(1))
     store.clock = today

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io as io_text
 import json
+import stat
 import subprocess
 import sys
 import types
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from store import io
 from store.clock import Clock
+from store.connections import DatabaseInfo
 from store.db import write
 from store.models import Billing, Filters, Kind, Resource, Tab
 from store.service import Store
@@ -343,13 +345,12 @@ def test_renew_and_pay_with_yes(run, seeded):
     assert seeded.list(Filters(search="r-manual"))[0].resource.expiry.isoformat() == "2027-04-01"
 
 
-def test_renew_pay_without_a_terminal_leaves_the_order_pending(run, seeded):
+def test_renew_pay_without_a_terminal_orders_nothing(run, seeded):
     seeded.top_up(1_000_000)
     result = run("renew", "r-manual", "--months", "1", "--pay", "balance", "--json")
     assert result.exit_code == 1 and result.stdout == ""
-    (order,) = seeded.orders()
-    assert order.status.value == "pending_payment"
-    assert "CNY 100.00" in result.stderr and order.id in result.stderr
+    assert seeded.orders() == []
+    assert "CNY 100.00" in result.stderr and "nothing was ordered" in result.stderr
     assert balance(seeded) == 1_000_000
 
 
@@ -359,14 +360,15 @@ def test_renew_pay_asks_for_confirmation(run, seeded, monkeypatch, answer, paid)
     seeded.top_up(1_000_000)
     result = run("renew", "r-manual", "r-grace", "--months", "1", "--pay", "balance",
                  "--coupon", "CASH50", "--json", input=answer)
-    assert "Pay CNY 350.00 for order" in result.stderr  # 400.00 less the 50.00 coupon
-    (order,) = seeded.orders()
+    # 400.00 less the 50.00 coupon, asked before anything is ordered
+    assert "Pay CNY 350.00 to renew 2 resources for 1 month by balance?" in result.stderr
     if paid:
         assert ok_json(result)["payment"]["coupon_cents"] == 5_000
+        assert [order.status.value for order in seeded.orders()] == ["paid"]
         assert balance(seeded) == 1_000_000 - 35_000
     else:
         assert result.exit_code == 1 and result.stdout == ""
-        assert order.status.value == "pending_payment" and order.id in result.stderr
+        assert "nothing was ordered" in result.stderr and seeded.orders() == []
         assert balance(seeded) == 1_000_000
 
 
@@ -564,14 +566,19 @@ def test_settings_bad_values_exit_2_and_change_nothing(run, seeded, args):
 
 
 def test_audit_json(run, seeded):
+    before = Clock().stamp()
     place(run, "r-manual")
     entries = ok_json(run("audit", "--json"))
-    assert [list(e) for e in entries][0] == ["id", "at", "os_user", "ssh_client", "action",
-                                             "resource_ids", "amount_cents", "result",
-                                             "detail"]
+    assert [list(e) for e in entries][0] == ["id", "at", "simulated_at", "os_user",
+                                             "ssh_client", "action", "resource_ids",
+                                             "amount_cents", "result", "detail"]
     assert entries[0]["action"] == "order.place" and entries[0]["resource_ids"] == ["r-manual"]
     assert entries[0]["amount_cents"] == 10_000
-    assert ok_json(run("audit", "--since", "2026-11-27", "--json")) == []
+    # at: the wall clock; simulated_at: --now, the simulated clock this database runs on
+    assert entries[0]["at"] >= before and entries[0]["simulated_at"] == \
+        "2026-11-25T16:00:00.000000+00:00"
+    # --since reads the wall clock too
+    assert ok_json(run("audit", "--since", "2999-01-01", "--json")) == []
     assert len(ok_json(run("audit", "--since", "2026-11-26", "--json"))) == len(entries)
 
 
@@ -579,7 +586,9 @@ def test_audit_bad_since_and_text(run, seeded):
     one_line_error(run("audit", "--since", "last week"), 2, "last week")
     place(run, "r-manual")
     result = run("audit")
-    assert result.stdout.splitlines()[0].startswith("AT (UTC+08:00)")
+    assert result.stdout.splitlines()[0].split() == [
+        "AT", "(UTC+08:00)", "SIMULATED", "OS", "USER", "SSH", "CLIENT", "(ENV)", "ACTION",
+        "RESULT", "AMOUNT", "RESOURCES", "DETAIL"]
     assert "order.place" in result.stdout and "2026-11-26 00:00:00" in result.stdout
 
 
@@ -683,9 +692,9 @@ def fake_app(monkeypatch):
     opened: list[dict] = []
 
     class RenewalsApp:
-        def __init__(self, store: Store, mouse: bool) -> None:
-            opened.append({"store": store, "mouse": mouse,
-                           "resources": store.count()})
+        def __init__(self, store: Store, mouse: bool, database: DatabaseInfo) -> None:
+            opened.append({"store": store, "mouse": mouse, "resources": store.count(),
+                           "renewal_day": store.account().renewal_day, "database": database})
 
         def run(self) -> None:
             pass
@@ -704,16 +713,21 @@ def test_no_command_opens_the_console(seeded, fake_app):
     assert opened["store"].path == seeded.path and opened["store"].clock.today().isoformat() == NOW
 
 
-def test_demo_console_recreates_its_database(tmp_path, monkeypatch, fake_app):
-    demo_db = tmp_path / "data" / "demo.db"
-    monkeypatch.setattr(root, "demo_path", lambda: demo_db)
-    runner = CliRunner(env={"RENEWALS_DB": None, "RENEWALS_NOW": None})
+def test_demo_console_starts_afresh_in_a_private_data_folder(tmp_path, fake_app):
+    demo_db = tmp_path / "data" / "renewals" / "demo.db"
+    runner = CliRunner(env={"RENEWALS_DB": None, "RENEWALS_NOW": None,
+                            "XDG_DATA_HOME": str(tmp_path / "data")})
     for _ in range(2):
         result = runner.invoke(main, ["--demo"])
         assert result.exit_code == 0, result.stderr
         assert str(demo_db) in result.stderr
+        with Store(demo_db) as store:
+            store.set_renewal_day(15)  # a setting left behind is gone the next time
     assert [o["resources"] for o in fake_app] == [200, 200]
+    assert [o["renewal_day"] for o in fake_app] == [None, None]
     assert fake_app[0]["mouse"] is True
+    assert stat.S_IMODE(demo_db.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(demo_db.stat().st_mode) == 0o600
 
 
 def test_demo_console_with_db_seeds_only_an_empty_one(tmp_path, seeded, fake_app):

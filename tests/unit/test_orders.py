@@ -9,7 +9,14 @@ from builders import insert, resource
 
 from store.clock import Clock
 from store.db import write
-from store.errors import CardDeclined, InsufficientBalance, NotFound, PaymentFailed, Refused
+from store.errors import (
+    CardDeclined,
+    InsufficientBalance,
+    NotFound,
+    PaymentFailed,
+    Refused,
+    StalePreview,
+)
 from store.models import Billing, Duration, Method, OrderStatus, Tab
 from store.service import Store
 
@@ -69,11 +76,55 @@ def test_a_resource_with_a_pending_order_is_refused(store):
         store.place_order(["a"], MONTH)
 
 
-def test_place_order_refuses_when_the_preview_total_changed(store):
+def renew_elsewhere(store, rid: str) -> None:
+    """Another user renews `rid` and pays, through their own store on the same file."""
+    with Store(store.path, store.clock) as other:
+        other.top_up(1_000_000)
+        other.checkout([rid], MONTH, None, Method.BALANCE, "elsewhere")
+
+
+def reprice(store, rid: str, monthly: int) -> None:
+    with write(store.db()) as db:
+        db.execute("UPDATE resources SET monthly_price_cents = ? WHERE id = ?", (monthly, rid))
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda store: renew_elsewhere(store, "a"), "pool-a: expiry 2026-12-10 is now 2027-01-10"),
+    (lambda store: store.place_order(["a"], MONTH), "pool-a: order ORD"),
+    (lambda store: store.set_policy(["a"], Tab.CANCELED), "pool-a: moved from manual to canceled"),
+    (lambda store: reprice(store, "a", 20_000), "pool-a: its price or renewal changed"),
+])
+def test_an_order_carries_what_the_user_saw_and_is_refused_whole_when_it_moved(store, change,
+                                                                               said):
+    insert(store, resource("a", "2026-12-10"), resource("b", "2026-12-20"))
+    shown = store.preview(["a", "b"], MONTH)
+    change(store)
+    placed_before = len(store.orders())
+    for attempt in (lambda: store.place_order(["a", "b"], MONTH, seen=shown),
+                    lambda: store.checkout(["a", "b"], MONTH, None, Method.SETTLEMENT, "k",
+                                           seen=shown)):
+        with pytest.raises(StalePreview) as refused:
+            attempt()
+        assert said in str(refused.value) and "nothing was ordered" in str(refused.value)
+    assert len(store.orders()) == placed_before
+
+
+def test_a_pending_order_that_went_away_also_makes_the_preview_stale(store):
     insert(store, resource("a", "2026-12-10"))
-    with pytest.raises(Refused, match="preview again"):
-        store.place_order(["a"], MONTH, expected_total_cents=1)
-    assert store.orders() == []
+    pending = store.place_order(["a"], MONTH)
+    shown = store.preview(["a"], MONTH)
+    assert not shown.lines[0].renewable
+    store.cancel_order(pending.id)
+    with pytest.raises(StalePreview, match=f"order {pending.id} is no longer pending"):
+        store.place_order(["a"], MONTH, seen=shown)
+
+
+def test_an_unchanged_preview_places_exactly_what_was_seen(store):
+    insert(store, resource("a", "2026-12-10"), resource("gone", "2026-01-01"))
+    shown = store.preview(["a", "gone"], MONTH)
+    order = store.place_order(["a", "gone"], MONTH, seen=shown)
+    assert [line.resource_id for line in order.lines] == ["a"]
+    assert order.total_cents == shown.total_cents
 
 
 def test_pay_from_balance_moves_every_expiry_once(store):
@@ -231,9 +282,9 @@ def test_an_order_unpaid_for_seven_days_cannot_be_paid(tmp_path):
 def test_checkout_places_and_pays_in_one_go(store):
     insert(store, resource("a", "2026-12-10"), balance_cents=100_000)
     shown = store.preview(["a"], MONTH)
-    paid = store.checkout(["a"], MONTH, None, shown.total_cents, Method.BALANCE, "k")
+    paid = store.checkout(["a"], MONTH, None, Method.BALANCE, "k", seen=shown)
     assert paid.order.status is OrderStatus.PAID
-    again = store.checkout(["a"], MONTH, None, shown.total_cents, Method.BALANCE, "k")
+    again = store.checkout(["a"], MONTH, None, Method.BALANCE, "k", seen=shown)
     assert again.replayed and len(store.orders()) == 1
     assert store.account().balance_cents == 90_000
 
@@ -241,7 +292,7 @@ def test_checkout_places_and_pays_in_one_go(store):
 def test_failed_checkout_keeps_the_order_pending(store):
     insert(store, resource("a", "2026-12-10"), balance_cents=10)
     with pytest.raises(PaymentFailed) as failure:
-        store.checkout(["a"], MONTH, None, 10_000, Method.BALANCE, "k")
+        store.checkout(["a"], MONTH, None, Method.BALANCE, "k")
     pending = store.order(failure.value.order_id)
     assert pending.status is OrderStatus.PENDING
     assert store.account().balance_cents == 10

@@ -16,6 +16,8 @@ import click
 
 from store import rules
 from store.clock import Clock
+from store.connections import StoreEvents
+from store.db import BUSY_TIMEOUT_S
 from store.models import Duration, Filters, Kind, Method, Phase, RenewalDay, Tab
 from store.rules import MAX_EXPIRING_DAYS
 from store.service import Store
@@ -52,18 +54,33 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+class CliEvents(StoreEvents):
+    """What the store says while it works, on stderr."""
+
+    def created(self, path: Path) -> None:
+        note(f"created a new database: {path}")
+
+    def waiting_for_writer(self, waiting: bool) -> None:
+        if waiting:
+            note("waiting for another writer…")
+
+
 class Session:
     def __init__(self, path: Path, clock: Clock,
-                 interactive: Callable[[], bool] = stdin_is_terminal) -> None:
+                 interactive: Callable[[], bool] = stdin_is_terminal, *, shared: bool = False,
+                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
         self.clock = clock
         self.interactive = interactive      # may it ask a question on the terminal?
+        self.shared = shared
+        self.busy_timeout_s = busy_timeout_s
         self._store: Store | None = None
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.path, self.clock)
+            self._store = Store(self.path, self.clock, events=CliEvents(), shared=self.shared,
+                                busy_timeout_s=self.busy_timeout_s)
         return self._store
 
     def close(self) -> None:

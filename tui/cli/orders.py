@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import click
 
-from store.errors import StoreError
-from store.models import Method, Order, OrderStatus, Payment
+from store.errors import PaymentFailed
+from store.models import Method, Order, OrderStatus, Payment, Preview
 from store.money import format_cents, parse_amount
-from store.service import Store
+from store.service import Store, new_idempotency_key
 from tui.cli import output as out
 from tui.cli.common import (
     BadInput,
@@ -57,7 +57,12 @@ def preview(session: Session, ids: tuple[str, ...], months: int | None, years: i
 def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int | None,
           align: str | None, method: str | None, card: str | None, coupons: tuple[str, ...],
           yes: bool, as_json: bool) -> None:
-    """Place one order renewing IDs (skipping the ones that cannot be); --pay pays it."""
+    """Place one order renewing IDs (skipping the ones that cannot be); --pay pays it.
+
+    What is ordered is exactly what was shown: if a resource changes between the preview and
+    the order (another user renewed it, say), nothing is ordered. With --pay, the order is
+    placed and paid in one go only after the payment is confirmed (or --yes).
+    """
     length, day = read_duration(months, years), read_align(align)
     paying = Method(method) if method else None
     check_card(paying, card)
@@ -65,20 +70,25 @@ def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int
         raise click.UsageError("--coupon applies when paying: add --pay METHOD")
     store = session.store
     check_coupons(store, coupons)
-    shown = store.preview(split_ids(ids), length, day)
+    wanted = split_ids(ids)
+    shown = store.preview(wanted, length, day)
     for line in shown.lines:
         if not line.renewable:
             note(f"skipped {line.id}: {line.reason}")
     if not shown.renewable:
         raise Failed("nothing to renew")
-    order = store.place_order([line.id for line in shown.renewable], length, day,
-                              expected_total_cents=shown.total_cents)
-    payment = None
-    if paying is not None:
-        if not yes:
-            confirm_payment(session, order, paying, coupons)
-        payment = pay_placed(store, order, paying, card, coupons)
-    print_renewal(order, payment, as_json)
+    if paying is None:
+        print_renewal(store.place_order(wanted, length, day, seen=shown), None, as_json)
+        return
+    if not yes:
+        confirm_payment(session, store.quote(shown.total_cents, coupons).due_cents, shown,
+                        paying)
+    try:
+        payment = store.checkout(wanted, length, day, paying, new_idempotency_key(), card,
+                                 coupons, seen=shown)
+    except PaymentFailed as exc:
+        raise Failed(str(exc), pending_hint(exc.order_id, paying)) from None
+    print_renewal(payment.order, payment, as_json)
 
 
 def check_coupons(store: Store, coupons: Sequence[str]) -> None:
@@ -86,38 +96,25 @@ def check_coupons(store: Store, coupons: Sequence[str]) -> None:
     store.quote(0, coupons)
 
 
-def amount_due(store: Store, order: Order, coupons: Sequence[str]) -> int:
-    """What paying will charge after coupons."""
-    return store.quote(order.total_cents, coupons).due_cents
+def pending_hint(order_id: str, method: Method) -> str:
+    return (f"order {order_id} is left pending payment: "
+            f"renewals pay {order_id} --method {method.value}")
 
 
-def pending_hint(order: Order, method: Method) -> str:
-    return (f"order {order.id} is left pending payment: "
-            f"renewals pay {order.id} --method {method.value}")
-
-
-def confirm_payment(session: Session, order: Order, method: Method,
-                    coupons: Sequence[str]) -> None:
-    due = format_cents(amount_due(session.store, order, coupons), order.currency)
-    question = f"Pay {due} for order {order.id} by {method.value}?"
+def confirm_payment(session: Session, due_cents: int, shown: Preview, method: Method) -> None:
+    """Ask before anything is ordered; no answer, or no, orders nothing."""
+    count = len(shown.renewable)
+    due = format_cents(due_cents, shown.currency)
+    what = f"{due} to renew {count:,} resource{'' if count == 1 else 's'} for {shown.duration}"
     if not session.interactive():
-        raise Failed(f"not paying {due} for order {order.id} without a confirmation: "
-                     "stdin is not a terminal (add --yes to pay without asking)",
-                     pending_hint(order, method))
+        raise Failed(f"not paying {what} without a confirmation: stdin is not a terminal (add "
+                     "--yes to pay without asking); nothing was ordered")
     try:
-        agreed = click.confirm(question, default=False, err=True)
+        agreed = click.confirm(f"Pay {what} by {method.value}?", default=False, err=True)
     except click.Abort:
         agreed = False
     if not agreed:
-        raise Failed("payment not confirmed", pending_hint(order, method))
-
-
-def pay_placed(store: Store, order: Order, method: Method, card: str | None,
-               coupons: Sequence[str]) -> Payment:
-    try:
-        return store.pay(order.id, method, card=card, coupons=coupons)
-    except StoreError as exc:
-        raise Failed(str(exc), pending_hint(order, method)) from None
+        raise Failed("payment not confirmed: nothing was ordered")
 
 
 def print_renewal(order: Order, payment: Payment | None, as_json: bool) -> None:

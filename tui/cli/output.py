@@ -118,8 +118,8 @@ def account_json(account: Account) -> dict[str, Any]:
 
 def audit_json(entry: AuditEntry) -> dict[str, Any]:
     return {
-        "id": entry.id, "at": entry.at, "os_user": entry.os_user,
-        "ssh_client": entry.ssh_client, "action": entry.action,
+        "id": entry.id, "at": entry.at, "simulated_at": entry.simulated_at,
+        "os_user": entry.os_user, "ssh_client": entry.ssh_client, "action": entry.action,
         "resource_ids": list(entry.resource_ids), "amount_cents": entry.amount_cents,
         "result": entry.result, "detail": entry.detail,
     }
@@ -240,15 +240,18 @@ def account_text(account: Account) -> str:
 
 
 def audit_text(entries: Sequence[AuditEntry], currency: str) -> str:
-    headers = ("AT (UTC+08:00)", "USER", "FROM", "ACTION", "RESULT", "AMOUNT", "RESOURCES",
-               "DETAIL")
+    """AT is the wall clock; SIMULATED, shown when any entry has one, the simulated clock."""
+    simulated = any(e.simulated_at for e in entries)
+    headers = ("AT (UTC+08:00)", *(("SIMULATED",) if simulated else ()), "OS USER",
+               "SSH CLIENT (ENV)", "ACTION", "RESULT", "AMOUNT", "RESOURCES", "DETAIL")
     body = [
-        (local_time(e.at), e.os_user, e.ssh_client or "-", e.action, e.result,
+        (local_time(e.at), *((local_time(e.simulated_at) or "-",) if simulated else ()),
+         e.os_user, e.ssh_client or "-", e.action, e.result,
          format_cents(e.amount_cents, currency) if e.amount_cents is not None else "-",
          _ids_text(e.resource_ids), e.detail)
         for e in entries
     ]
-    return table(headers, body, right=(5,))
+    return table(headers, body, right=(headers.index("AMOUNT"),))
 
 
 def _ids_text(ids: Sequence[str]) -> str:

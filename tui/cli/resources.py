@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from store import io
+from store.files import write_atomically
 from store.models import AutoRenew, Tab
 from store.money import format_cents
 from store.text import ASCII_WHOLE
@@ -76,19 +77,23 @@ def list_resources(session: Session, as_json: bool, **filters: Any) -> None:
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write to FILE instead of stdout.")
+              help="Write to FILE instead of stdout (whole or not at all).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_session
-def export(session: Session, fmt: str, output: Path | None, **filters: Any) -> None:
-    """Export the listed resources, with their renewal prices, as CSV or JSON."""
+def export(session: Session, fmt: str, output: Path | None, force: bool,
+           **filters: Any) -> None:
+    """Export the listed resources, with their renewal prices, as CSV or JSON.
+
+    JSON is exact; CSV is for spreadsheets: cells that could run as a formula get a leading
+    quote. With --output the file appears whole or not at all, never through a symbolic link,
+    and an existing one is replaced only with --force.
+    """
     records = io.export_records(session.store.list(make_filters(**filters), limit=-1))
     if output is None:
         io.write_export(records, fmt, sys.stdout)
         return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as stream:
-            io.write_export(records, fmt, stream)
-    except OSError as exc:
-        raise Failed(f"cannot write {output}: {exc.strerror or exc}") from None
+    write_atomically(output, lambda stream: io.write_export(records, fmt, stream),
+                     replace=force)
     note(f"exported {len(records):,} resources to {output}")
 
 

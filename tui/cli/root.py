@@ -12,18 +12,18 @@ account) and `admin` (settings, audit, tick); what they share is in `common`.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
-import platformdirs
 from click.core import ParameterSource
 
 from store import rules
 from store.clock import BadTime, Clock
-from store.db import default_path
+from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from tui.cli import admin, orders, resources
 from tui.cli.common import BadInput, Failed, Session
@@ -31,6 +31,13 @@ from tui.cli.common import BadInput, Failed, Session
 
 class RenewalsGroup(click.Group):
     """Turns the store's refusals into one-line errors: never a traceback for a user error."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # a bad root option: one line, like any other error
+            raise BadInput(exc.format_message()) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -47,8 +54,11 @@ class RenewalsGroup(click.Group):
             raise Failed(f"database{where}: {exc}") from None
 
 
+SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
 def demo_path() -> Path:
-    return Path(platformdirs.user_data_dir("renewals", appauthor=False)) / "demo.db"
+    return data_folder() / "demo.db"
 
 
 def _interactive() -> bool:
@@ -56,18 +66,43 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
+def busy_timeout() -> float:
+    """RENEWALS_BUSY_TIMEOUT: how many seconds a write waits for another writer (default 30)."""
+    text = os.environ.get("RENEWALS_BUSY_TIMEOUT")
+    if text is None:
+        return BUSY_TIMEOUT_S
+    seconds = float(text) if SECONDS.fullmatch(text.strip()) else 0.0
+    if not 0 < seconds <= 3600:
+        raise BadInput(f"RENEWALS_BUSY_TIMEOUT is seconds, more than 0 and at most 3600, "
+                       f"not {text!r}")
+    return seconds
+
+
+def database_path(db_path: Path | None, demo: bool) -> Path:
+    """The file to open. The data folder is made (private) when first needed; any other folder
+    must exist: a typo in --db must not quietly create a database somewhere new."""
+    path = db_path or (demo_path() if demo else default_path())
+    if path.parent == data_folder():
+        make_private_folder(path.parent)
+    elif not path.parent.is_dir():
+        raise BadInput(f"--db {path}: the folder {path.parent} does not exist; create it first")
+    return path
+
+
 @click.group(cls=RenewalsGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, readable=False, path_type=Path),
               envvar="RENEWALS_DB", help="SQLite database (env RENEWALS_DB).")
 @click.option("--now", metavar="WHEN", envvar="RENEWALS_NOW",
               help="Pretend it is WHEN: YYYY-MM-DD or an ISO datetime (env RENEWALS_NOW).")
 @click.option("--demo", is_flag=True, help="Open the console on a fresh demo database.")
 @click.option("--no-mouse", is_flag=True, help="Open the console without mouse support.")
+@click.option("--shared", is_flag=True,
+              help="Make a new database usable by its folder's group (a setgid folder).")
 @click.version_option(package_name="renewals")
 @click.pass_context
 def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
-         no_mouse: bool) -> None:
+         no_mouse: bool, shared: bool) -> None:
     """Renew yearly/monthly subscriptions. With no command, open the console."""
     if now is None and os.environ.get("RENEWALS_NOW") == "":
         now = ""  # click drops an empty variable; an unset one in a script is a mistake
@@ -78,23 +113,33 @@ def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
     if demo and ctx.invoked_subcommand is not None:
         raise click.UsageError("--demo opens the console on demo data; it takes no command")
     explicit_db = ctx.get_parameter_source("db_path") is not ParameterSource.DEFAULT
-    path = db_path or (demo_path() if demo else default_path())
-    session = ctx.obj = Session(path, clock, interactive=_interactive)
+    path = database_path(db_path, demo)
+    session = ctx.obj = Session(path, clock, interactive=_interactive, shared=shared,
+                                busy_timeout_s=busy_timeout())
     ctx.call_on_close(session.close)
     if ctx.invoked_subcommand is None:
         open_console(session, demo=demo, explicit_db=explicit_db, mouse=not no_mouse)
 
 
 def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -> None:
-    """Run the TUI; a demo database is recreated (or, given with --db, seeded when empty)."""
+    """Run the TUI; a demo database is made afresh (or, given with --db, seeded when empty)."""
+    if demo and not explicit_db:
+        remove_database(session.path)
     if demo:
-        session.store.seed_demo(replace=not explicit_db)
+        session.store.seed_demo()
+    database = session.store.info()  # open (and migrate) before the app draws
     from tui.app import RenewalsApp
 
-    RenewalsApp(store=session.store, mouse=mouse).run()
+    RenewalsApp(store=session.store, mouse=mouse, database=database).run()
     if demo:
         click.echo(f"demo database: {session.path}\n"
                    f"keep using it: renewals --db {session.path} list", err=True)
+
+
+def remove_database(path: Path) -> None:
+    """Delete a database and its -wal and -shm files (the demo's, to start it afresh)."""
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 for _module in (resources, orders, admin):

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store import io
+from store.errors import StoreError
+from store.files import write_atomically
 from store.models import Filters
 from store.service import Store
 from tui.dialogs.renew import Stepper
@@ -62,6 +63,8 @@ def path_problem(path: Path) -> str | None:
     """Why `path` cannot be written, as far as can be told before trying; None if it looks fine."""
     if str(path).strip() in ("", "."):
         return "type a file name"
+    if path.is_symlink():
+        return f"{path} is a symbolic link: not following it; choose another name"
     if path.is_dir():
         return f"{path} is a folder: add a file name"
     folder = path.parent
@@ -74,18 +77,15 @@ def path_problem(path: Path) -> str | None:
 
 def export_view(store: Store, filters: Filters, sort: str, descending: bool,
                 request: ExportRequest) -> ExportDone | ExportFailed:
-    """Write every row of the view; the file appears whole or not at all."""
+    """Write every row of the view; the file appears whole or not at all, never through a
+    symbolic link (the dialog has asked before replacing a file)."""
     rows = store.list(filters, sort, descending, limit=-1)
     records = io.export_records(rows)
-    partial = request.path.with_name(request.path.name + ".part")
     try:
-        with open(partial, "w", encoding="utf-8", newline="") as stream:
-            io.write_export(records, request.fmt, stream)
-        os.replace(partial, request.path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        return ExportFailed(request.path, exc.strerror or str(exc))
+        write_atomically(request.path, lambda stream: io.write_export(records, request.fmt,
+                                                                         stream), replace=True)
+    except StoreError as exc:
+        return ExportFailed(request.path, str(exc))
     return ExportDone(request.path.resolve(), len(records), request.fmt)
 
 

@@ -20,13 +20,14 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
-from store.errors import CardDeclined, PaymentFailed, Refused, StoreError
+from store.errors import CardDeclined, PaymentFailed, Refused, StalePreview, StoreError
 from store.models import Account, Coupon, Method, Order, Payment
 from store.money import format_cents
 from store.payments import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_last4, charge_for
 from store.service import Store, new_idempotency_key
 from tui.dialogs.renew import RenewRequest
 from tui.safe import safe
+from tui.watch import DataChanged
 
 METHOD_LABELS = ((Method.BALANCE, "Account balance"), (Method.ONLINE, "Online payment (card)"),
                  (Method.SETTLEMENT, "Monthly settlement"))
@@ -65,7 +66,10 @@ class CardInput(Input):
         return character is not None and (character.isdigit() or character in " -")
 
 
-class PaymentDialog(ModalScreen[Payment | None]):
+class PaymentDialog(ModalScreen[Payment | StalePreview | None]):
+    """Dismisses with the payment; with StalePreview when the resources moved since the
+    preview the user confirmed (nothing was ordered); None when the user backs out."""
+
     DEFAULT_CSS = """
     PaymentDialog {
         align: center middle;
@@ -136,6 +140,10 @@ class PaymentDialog(ModalScreen[Payment | None]):
     def on_mount(self) -> None:
         self._refresh_amounts()
         self._load_account()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        if not self.paying:  # the balance and coupons on screen follow other users' writes
+            self._load_account()
 
     def _order_text(self) -> Text:
         noun = "resource" if self.items == 1 else "resources"
@@ -293,12 +301,11 @@ class PaymentDialog(ModalScreen[Payment | None]):
             return self.store.pay(self.order_id, method, self.idempotency_key, card, coupon_ids)
         assert self.request is not None
         request = self.request
-        return self.store.checkout(request.ids, request.duration, request.align,
-                                   request.preview.total_cents, method, self.idempotency_key,
-                                   card, coupon_ids)
+        return self.store.checkout(request.ids, request.duration, request.align, method,
+                                   self.idempotency_key, card, coupon_ids, seen=request.preview)
 
     def _payment_done(self, outcome: Payment | StoreError | sqlite3.Error) -> None:
-        if isinstance(outcome, Payment):
+        if isinstance(outcome, Payment | StalePreview):
             self.dismiss(outcome)
             return
         self.paying = False

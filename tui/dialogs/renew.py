@@ -28,6 +28,7 @@ from store.money import format_cents
 from store.rules import MAX_MONTHS, MAX_ORDER_LINES, MAX_YEARS
 from store.service import Store
 from tui.safe import safe
+from tui.watch import DataChanged
 
 PREVIEW_ROWS = 300
 PREVIEW_DEBOUNCE_SECONDS = 0.15
@@ -124,6 +125,7 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
         .hint, #keys, #more { color: $text-muted; }
         #day-note { height: auto; color: $text-warning; }
         #reason { color: $text-warning; }
+        #changed { height: auto; color: $text-error; text-style: bold; }
         #preview { height: 1fr; }
         #summary { text-style: bold; }
     }
@@ -139,12 +141,16 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
 
     aligned: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, store: Store, ids: Sequence[str], *, aligned: bool = False) -> None:
-        """`aligned`: start with "Renew to renewal date" on."""
+    def __init__(self, store: Store, ids: Sequence[str], *, aligned: bool = False,
+                 duration: Duration = DURATIONS[0], changed: Sequence[str] = ()) -> None:
+        """`aligned`: start with "Renew to renewal date" on. `changed`: what moved since the
+        user last confirmed these resources (the order was refused): said above the preview."""
         super().__init__()
         self.set_reactive(RenewDialog.aligned, aligned)
         self.store = store
         self.ids = tuple(dict.fromkeys(ids))
+        self.initial_duration = duration
+        self.changed = tuple(changed)
         self.saved_day: RenewalDay | None = None
         self.day_touched = False
         self.generation = 0
@@ -158,9 +164,12 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
         with Vertical(id="renew-box") as box:
             noun = "resource" if len(self.ids) == 1 else "resources"
             box.border_title = f"Renew {len(self.ids):,} {noun}"
+            if self.changed:
+                yield Static(changed_text(self.changed), id="changed")
             with Horizontal(classes="field"):
                 yield Static("Duration", classes="label")
-                yield Stepper([str(d) for d in DURATIONS], id="duration")
+                yield Stepper([str(d) for d in DURATIONS], DURATIONS.index(self.initial_duration),
+                              id="duration")
                 yield Static("left/right or + -", classes="hint")
             with Horizontal(classes="field"):
                 yield Static(self._toggle_text(), id="align-toggle")
@@ -181,6 +190,12 @@ class RenewDialog(ModalScreen[RenewRequest | None]):
         self._load_account()
         self._request_preview(immediate=True)
         self._show_day_note()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        """Another user wrote: the preview on screen may be out of date, so it is worked out
+        again (and what is confirmed is checked once more when the order is placed)."""
+        if not self.leaving:
+            self._request_preview()
 
     # choices -------------------------------------------------------------------------------
     @property
@@ -381,6 +396,14 @@ def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:
     extra = f"+{line.extra_days}" if line.extra_days else "0"
     return (name, expiry, Text(str(line.new_expiry)), Text(extra, justify="right"),
             Text(format_cents(line.fee_cents, currency), justify="right"), Text(""))
+
+
+def changed_text(changed: Sequence[str]) -> Text:
+    """Why the dialog is back: the order was refused because these resources moved."""
+    shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3:,} more" if len(changed) > 3
+                                      else "")
+    return safe(f"Nothing was ordered: {len(changed):,} changed since you looked ({shown}). "
+                "Below is the fresh preview: check it, then continue again.")
 
 
 def summary_text(preview: Preview) -> Text:

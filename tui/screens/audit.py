@@ -22,8 +22,9 @@ from store.models import AuditEntry
 from store.money import format_cents
 from store.service import Store
 from store.text import safe_text
-from tui.due_events import DueEventsProcessed
 from tui.safe import safe
+from tui.watch import DataChanged
+from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
 AUDIT_WINDOW = 5_000
@@ -32,8 +33,8 @@ IDS_WIDTH = 28
 RESULT_WIDTH = 24
 DETAIL_WIDTH = 60
 COLUMNS = (("time", "Time (UTC+08:00)"), ("action", "Action"), ("result", "Result"),
-           ("amount", "Amount"), ("resources", "Resources"), ("user", "User"),
-           ("ssh", "SSH client"), ("detail", "Detail"))
+           ("amount", "Amount"), ("resources", "Resources"), ("user", "OS user"),
+           ("ssh", "SSH client (env)"), ("detail", "Detail"))
 
 
 def billing_time(stamp: str, seconds: bool = False) -> str:
@@ -62,6 +63,12 @@ def matches(entry: AuditEntry, needle: str) -> bool:
         needle in rid.lower() for rid in entry.resource_ids)
 
 
+def time_text(entry: AuditEntry) -> str:
+    """The wall-clock time; on a simulation, the simulated time after it."""
+    wall = billing_time(entry.at)
+    return f"{wall} sim {billing_time(entry.simulated_at)}" if entry.simulated_at else wall
+
+
 def amount_text(entry: AuditEntry, currency: str) -> str:
     return "" if entry.amount_cents is None else format_cents(entry.amount_cents, currency)
 
@@ -69,7 +76,7 @@ def amount_text(entry: AuditEntry, currency: str) -> str:
 def entry_cells(entry: AuditEntry, currency: str) -> tuple[Text, ...]:
     """One audit row as table cells; everything came from the database, so all of it is Text."""
     failed = entry.result != "ok"
-    return (Text(billing_time(entry.at)), safe(entry.action),
+    return (Text(time_text(entry)), safe(entry.action),
             safe(clip(safe_text(entry.result), RESULT_WIDTH), style="bold" if failed else ""),
             Text(amount_text(entry, currency), justify="right"),
             safe(resources_text(entry.resource_ids)), safe(entry.os_user),
@@ -79,9 +86,11 @@ def entry_cells(entry: AuditEntry, currency: str) -> tuple[Text, ...]:
 def entry_details(entry: AuditEntry, currency: str) -> Text:
     """Everything about one entry, for the panel under the table."""
     amount = amount_text(entry, currency)
-    head = (f"{billing_time(entry.at, seconds=True)} UTC+08:00  {entry.os_user}"
-            f"{' from ' + entry.ssh_client if entry.ssh_client else ''}  {entry.action}: "
-            f"{entry.result}{'  ' + amount if amount else ''}")
+    simulated = (f" (simulated clock {billing_time(entry.simulated_at, seconds=True)})"
+                 if entry.simulated_at else "")
+    head = (f"{billing_time(entry.at, seconds=True)} UTC+08:00{simulated}  {entry.os_user}"
+            f"{' from ' + entry.ssh_client + ' (SSH, as reported)' if entry.ssh_client else ''}"
+            f"  {entry.action}: {entry.result}{'  ' + amount if amount else ''}")
     lines = [head, resources_text(entry.resource_ids, 200) or "no resources", entry.detail]
     return Text("\n".join(safe_text(line) for line in lines), no_wrap=True, overflow="ellipsis")
 
@@ -89,7 +98,6 @@ def entry_details(entry: AuditEntry, currency: str) -> Text:
 class AuditScreen(Screen[None]):
     TITLE = "Audit"
     DEFAULT_CSS = """
-    AuditScreen #title { height: 1; background: $panel; }
     AuditScreen #audit-filter-row { height: 1; }
     AuditScreen #audit-filter-label { width: 8; }
     AuditScreen #audit-filter { width: 30; height: 1; border: none; padding: 0 1; }
@@ -117,7 +125,7 @@ class AuditScreen(Screen[None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Static(" Audit trail, newest first", id="title")
+        yield TitleBar("Audit trail, newest first")
         with Horizontal(id="audit-filter-row"):
             yield Static(" Filter", id="audit-filter-label")
             yield Input(placeholder="action, user, result, detail", id="audit-filter")
@@ -139,7 +147,7 @@ class AuditScreen(Screen[None]):
 
         run_store_job(self, self.store, job, self._loaded, group="audit-load")
 
-    def on_due_events_processed(self, _message: DueEventsProcessed) -> None:
+    def on_data_changed(self, _message: DataChanged) -> None:
         self.action_reload()
 
     def _loaded(self, outcome: tuple[list[AuditEntry], str]) -> None:
@@ -153,9 +161,12 @@ class AuditScreen(Screen[None]):
         found = [entry for entry in self.entries if matches(entry, needle)]
         self.shown = found[:SHOWN]
         table = self.query_one("#audit-table", DataTable)
+        cursor, scroll = table.cursor_row, table.scroll_offset
         table.clear()
         for entry in self.shown:
             table.add_row(*entry_cells(entry, self.currency), key=str(entry.id))
+        table.move_cursor(row=cursor, scroll=False)  # a reload keeps the place
+        table.scroll_to(scroll.x, scroll.y, animate=False)
         self.query_one("#audit-count", Static).update(Text(self._count_text(len(found))))
         self._show_details()
 

@@ -21,6 +21,8 @@ from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
 from tui.flows import renewed_message
 from tui.safe import safe
+from tui.watch import DataChanged
+from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
 LINES_SHOWN = 300
@@ -128,10 +130,6 @@ def order_summary(order: Order) -> str:
 class OrdersScreen(Screen[None]):
     TITLE = "Orders"
     DEFAULT_CSS = """
-    OrdersScreen #title {
-        height: 1;
-        background: $panel;
-    }
     OrdersScreen #orders {
         height: 1fr;
     }
@@ -155,7 +153,7 @@ class OrdersScreen(Screen[None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Static(" Orders, newest first", id="title")
+        yield TitleBar("Orders, newest first")
         table: DataTable = DataTable(id="orders", cursor_type="row", zebra_stripes=True)
         for key, label in ORDER_COLUMNS:
             table.add_column(label, key=key)
@@ -164,6 +162,9 @@ class OrdersScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.reload()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
         self.reload()
 
     def reload(self) -> None:

@@ -19,8 +19,9 @@ from textual.widgets import Footer, Static
 from store.models import WeekExpiry
 from store.money import format_cents
 from store.service import Store
-from tui.due_events import DueEventsProcessed
+from tui.watch import DataChanged
 from tui.widgets.bar_chart import Bar, BarChart
+from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
 WEEKS = 12
@@ -48,7 +49,6 @@ def totals_text(weeks: list[WeekExpiry], currency: str) -> str:
 class OverviewScreen(Screen[None]):
     TITLE = "Expiry overview"
     DEFAULT_CSS = """
-    OverviewScreen #title { height: 1; background: $panel; }
     OverviewScreen #overview-about { height: auto; padding: 0 1; color: $text-muted; }
     OverviewScreen #overview-chart { margin: 1 1 0 1; }
     OverviewScreen #overview-totals { height: auto; padding: 1 1 0 1; text-style: bold; }
@@ -70,8 +70,7 @@ class OverviewScreen(Screen[None]):
         self.currency = "CNY"
 
     def compose(self) -> ComposeResult:
-        today = self.store.clock.today()
-        yield Static(f" Expiry overview: the next {WEEKS} weeks from {today}", id="title")
+        yield TitleBar(f"Expiry overview: the next {WEEKS} weeks")
         yield Static(id="overview-about")
         yield BarChart(("Week", "", "Count", "1-month value"), id="overview-chart")
         yield Static("loading ...", id="overview-totals")
@@ -87,7 +86,7 @@ class OverviewScreen(Screen[None]):
 
         run_store_job(self, self.store, job, self._loaded, group="overview-load")
 
-    def on_due_events_processed(self, _message: DueEventsProcessed) -> None:
+    def on_data_changed(self, _message: DataChanged) -> None:
         self.action_reload()
 
     def _loaded(self, outcome: tuple[list[WeekExpiry], str]) -> None:

@@ -25,6 +25,8 @@ from store.service import Store
 from tui.dialogs.row_actions import RowActions, renew_refusal
 from tui.flows import renew_flow
 from tui.safe import safe
+from tui.watch import DataChanged
+from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
 PAGE_SIZE = 100
@@ -65,10 +67,6 @@ def with_expiry(row: ResourceRow, new_expiry: dt.date) -> ResourceRow:
 class PoolsScreen(Screen[None]):
     TITLE = "AI Dedicated Resource Pools"
     DEFAULT_CSS = """
-    PoolsScreen #title {
-        height: 1;
-        background: $panel;
-    }
     PoolsScreen Tabs {
         height: 2;
     }
@@ -107,7 +105,7 @@ class PoolsScreen(Screen[None]):
         self.loading = False
 
     def compose(self) -> ComposeResult:
-        yield Static(" AI Dedicated Resource Pools", id="title")
+        yield TitleBar("AI Dedicated Resource Pools")
         yield Tabs(*[TabLabel(f"{n} {label}", id=f"kind-{kind.value}")
                      for n, (kind, label) in enumerate(KINDS, 1)])
         table: DataTable = DataTable(id="pools", cursor_type="row", zebra_stripes=True)
@@ -142,27 +140,34 @@ class PoolsScreen(Screen[None]):
             self.kind = Kind(event.tab.id.removeprefix("kind-"))
 
     # loading -------------------------------------------------------------------------------
-    def _load(self, reset: bool) -> None:
+    def _load(self, reset: bool, keep: bool = False) -> None:
+        """The first page (`reset`), or the next one. `keep`: the pages already loaded, again,
+        with the cursor and scroll position where they were (another user wrote)."""
         if reset:
             self.generation += 1
         elif self.loading:
             return
         self.loading = True
         filters, offset = Filters(kind=self.kind), 0 if reset else len(self.rows)
+        limit = max(PAGE_SIZE, len(self.rows)) if keep else PAGE_SIZE
 
         def job(store: Store) -> tuple[int | None, list[ResourceRow]]:
             count = store.count(filters) if reset else None
-            return count, store.list(filters, sort="name", limit=PAGE_SIZE, offset=offset)
+            return count, store.list(filters, sort="name", limit=limit, offset=offset)
 
-        deliver = partial(self._page_arrived, self.generation, reset)
+        deliver = partial(self._page_arrived, self.generation, reset, keep)
         run_store_job(self, self.store, job, deliver, group="pools-page")
 
-    def _page_arrived(self, generation: int, reset: bool,
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self._load(reset=True, keep=True)
+
+    def _page_arrived(self, generation: int, reset: bool, keep: bool,
                       result: tuple[int | None, list[ResourceRow]]) -> None:
         if generation != self.generation:
             return
         count, rows = result
         table = self.table
+        cursor, scroll = table.cursor_coordinate, table.scroll_offset
         if reset:
             table.clear()
             self.rows = {}
@@ -171,6 +176,9 @@ class PoolsScreen(Screen[None]):
             if row.resource.id not in self.rows:  # a write between pages can shift OFFSET
                 self.rows[row.resource.id] = row
                 table.add_row(*pool_cells(row), key=row.resource.id)
+        if keep:
+            table.move_cursor(row=cursor.row, column=cursor.column, scroll=False)
+            table.scroll_to(scroll.x, scroll.y, animate=False)
         self.loading = False
         self._show_note()
 

@@ -226,7 +226,7 @@ class RenewalActions:
 
     def _exported(self, outcome: ExportDone | ExportFailed) -> None:
         if isinstance(outcome, ExportFailed):
-            self.notify(f"Not exported: cannot write {outcome.path}: {outcome.reason}",
+            self.notify(f"Not exported: {outcome.reason}",
                         severity="error", timeout=10, markup=False)
             return
         self.notify(f"Exported {outcome.count:,} rows as {outcome.fmt.upper()} to "

@@ -6,25 +6,25 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static, Tabs
+from textual.widgets import Footer, Tabs
 from textual.widgets import Tab as TabLabel
 
 from store.models import Duration, Filters, QuickCounts, ResourceRow, Tab
 from store.service import Store
 from tui.dialogs.policy import ACTIONS_BY_NAME
 from tui.dialogs.row_actions import RowActions
-from tui.due_events import DueEventsProcessed
 from tui.screens.renewal_actions import ACTION_BINDINGS, RenewalActions
+from tui.watch import DataChanged
 from tui.widgets.filter_bar import FilterBar, one_filter_cleared, quick_filter_counts
 from tui.widgets.resource_table import Query, ResourceTable
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
 # (tab, full label, label when narrow)
@@ -90,7 +90,7 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         self._reload_on_resume = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield TitleBar("Renewals")
         yield Tabs(*[TabLabel(label, id=f"tab-{tab.value}") for tab, label, _ in TABS])
         filter_bar = FilterBar(self.store, id="filter-bar")
         yield filter_bar.data_bind(RenewalsScreen.filters, RenewalsScreen.counts)
@@ -112,21 +112,15 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
+        self.watch(self.app, "writer_waiting", self._writer_waiting)
         self.query_one(Tabs).can_focus = False
-        self._show_title()
         self.table.focus()
         self._load_counts()
         run_store_job(self, self.store, lambda store: store.account().currency,
                       self._set_currency, group="account")
 
-    def _title_text(self) -> Text:
-        tab_label = next(label for tab, label, _ in TABS if tab is self.filters.tab)
-        today = self.store.clock.today().isoformat()
-        return Text.assemble((" Renewals", "bold"), f" - {tab_label}",
-                             f"   today {today} (UTC+08:00)")
-
-    def _show_title(self) -> None:
-        self.query_one("#title", Static).update(self._title_text())
+    def _writer_waiting(self, waiting: bool) -> None:
+        self.status.waiting = waiting
 
     def _set_currency(self, currency: str) -> None:
         self.status.currency = currency
@@ -138,7 +132,6 @@ class RenewalsScreen(RenewalActions, Screen[None]):
 
     # reactive state pushed down ------------------------------------------------------------
     def watch_filters(self) -> None:
-        self._show_title()
         self._query_changed()
         self._load_counts()
 
@@ -211,7 +204,7 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         elif choice in ACTIONS_BY_NAME:
             self.start_policy(ACTIONS_BY_NAME[choice], [row.resource.id], confirm=False)
 
-    def on_due_events_processed(self, _message: DueEventsProcessed) -> None:
+    def on_data_changed(self, _message: DataChanged) -> None:
         self.refresh_all()
 
     def on_filter_bar_search_changed(self, message: FilterBar.SearchChanged) -> None:

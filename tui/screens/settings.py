@@ -19,6 +19,8 @@ from textual.widgets import Footer, Static
 from store.models import Account, RenewalDay
 from store.service import Store
 from tui.dialogs.renew import DAYS, PROPOSED_DAY, Stepper, day_label
+from tui.watch import DataChanged
+from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
 DAY_CHOICES: tuple[RenewalDay | None, ...] = (None, *DAYS)
@@ -56,7 +58,6 @@ def saved_text(account: Account) -> str:
 class SettingsScreen(Screen[None]):
     TITLE = "Settings"
     DEFAULT_CSS = """
-    SettingsScreen #title { height: 1; background: $panel; }
     SettingsScreen #settings-body { height: 1fr; padding: 1 1; }
     SettingsScreen .field { height: 1; }
     SettingsScreen .label { width: 24; text-style: bold; }
@@ -79,7 +80,7 @@ class SettingsScreen(Screen[None]):
         self.saved: Account | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(" Settings: renewal date and auto-renew", id="title")
+        yield TitleBar("Settings: renewal date and auto-renew")
         with Vertical(id="settings-body"):
             with Horizontal(classes="field"):
                 yield Static("Renewal day", classes="label")
@@ -97,6 +98,13 @@ class SettingsScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._load()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        if not self.unsaved:  # never throw away what the user is changing
+            self._load()
+
+    def _load(self) -> None:
         run_store_job(self, self.store, lambda store: store.account(), self._show_saved,
                       group="settings-load")
 

@@ -28,6 +28,8 @@ class StatusBar(Widget):
     """Rows matching the view, or None while counting."""
     note: reactive[str] = reactive("")
     """A short word about work in progress, e.g. `checking all...`."""
+    waiting: reactive[bool] = reactive(False)
+    """A write is waiting for another writer to finish."""
 
     def render(self) -> Text:
         left = Text(f" {self.selected_count:,} selected", style="bold")
@@ -35,6 +37,8 @@ class StatusBar(Widget):
             left.append("  total ...")
         else:
             left.append(f"  {format_cents(self.total_cents, self.currency)} for {self.duration}")
+        if self.waiting:
+            left.append("  waiting for another writer…", style="bold reverse")
         if self.note:
             left.append(f"  {self.note}", style="italic")
         rows = "counting..." if self.row_count is None else f"{self.row_count:,} rows"

@@ -1,0 +1,121 @@
+"""A Store's connections: one per thread, the first of them opening the file.
+
+Opening creates a missing database (private, or shared with the folder's group), checks and
+migrates its schema without a write lock unless a migration is due (`store.schema`), and notes
+whether it runs on a simulated clock. Every write then goes through `writing`: BEGIN IMMEDIATE,
+a word to the user when another writer keeps it waiting, and a refusal when --now would write
+into a database that runs on the real clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from store import audit
+from store.clock import Clock
+from store.db import BUSY_TIMEOUT_S, connect, create_file, write
+from store.errors import NotRenewals, ReadOnlyClock, StoreError
+from store.schema import open_schema
+
+
+class StoreEvents:
+    """What a store tells the person using it while it works. The CLI prints these on stderr;
+    the TUI shows them on screen. Called from whichever thread is working."""
+
+    def created(self, path: Path) -> None:
+        """A new, empty database file was made."""
+
+    def waiting_for_writer(self, waiting: bool) -> None:
+        """A write has waited over a second for another writer (True), or stopped waiting."""
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    path: Path
+    simulated: bool
+    """The database runs on a simulated clock (made by `demo`, or first created under --now)."""
+    read_only: bool
+    """The database runs on the real clock and this store's clock is fixed (--now): reads only."""
+
+
+def clock_of(db: sqlite_utils.Database) -> str:
+    """'real' or 'simulated'."""
+    return str(db.execute("SELECT clock FROM account").fetchone()[0])
+
+
+class Connections:
+    def __init__(self, path: Path, clock: Clock, who: audit.Identity, events: StoreEvents,
+                 shared: bool = False, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self.path, self.clock, self.who, self.events = path, clock, who, events
+        self.shared, self.busy_timeout_s = shared, busy_timeout_s
+        self._local = threading.local()
+        self._opened = False
+        self._lock = threading.Lock()
+
+    def get(self) -> sqlite_utils.Database:
+        """This thread's connection, opened on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            with self._lock:
+                db = self._connect() if self._opened else self._open()
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _connect(self) -> sqlite_utils.Database:
+        try:
+            db = connect(self.path, self.busy_timeout_s)
+        except sqlite3.OperationalError as exc:  # no such file, no permission, ...
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # the file is not SQLite at all
+            raise NotRenewals(f"{self.path} is not a renewals database ({exc})") from None
+        audit.bind(db, self.clock, self.who)
+        return db
+
+    def _open(self) -> sqlite_utils.Database:
+        """The first connection: create the file if need be, then check its schema."""
+        try:
+            created = create_file(self.path, self.shared)
+        except FileNotFoundError:
+            raise StoreError(f"cannot create {self.path}: the folder {self.path.parent} "
+                             "does not exist") from None
+        except PermissionError as exc:
+            raise StoreError(f"cannot open or create {self.path}: {exc.strerror}") from None
+        db = self._connect()
+        open_schema(db, self.path, self.events.waiting_for_writer)
+        if created:
+            self.events.created(self.path)
+            if self.clock.is_fixed:
+                with write(db):
+                    db.execute("UPDATE account SET clock = 'simulated'")
+        self._opened = True
+        return db
+
+    def info(self) -> DatabaseInfo:
+        simulated = clock_of(self.get()) == "simulated"
+        return DatabaseInfo(self.path, simulated, self.clock.is_fixed and not simulated)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction (nested: a savepoint), refused when --now would write into a
+        database that runs on the real clock."""
+        with write(self.get(), self.events.waiting_for_writer) as db:
+            if self.clock.is_fixed and clock_of(db) == "real":
+                raise ReadOnlyClock(
+                    f"{self.path} runs on the real clock, so with --now it is for reading only "
+                    f"(this write would be dated {self.clock.today()}): drop --now to change "
+                    "it, or simulate on a demo database")
+            yield db

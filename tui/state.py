@@ -1,0 +1,41 @@
+"""What every screen may show about the console as a whole, held by the App.
+
+`ConsoleState` is mixed into the App (and into the tests' bare host app): which database is open
+and on which clock, and whether a write is waiting for another writer. `StoreWatch` makes the
+store's events reach it from the worker threads where they happen.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual.app import App
+from textual.reactive import reactive
+
+from store.connections import DatabaseInfo, StoreEvents
+from store.service import Store
+
+
+class ConsoleState:
+    """Mixed into an App: the state the title bar of every screen shows."""
+
+    store: Store
+    database: reactive[DatabaseInfo | None] = reactive(None)
+    """The open file and its clock; None until it has been read."""
+    writer_waiting: reactive[bool] = reactive(False)
+
+
+class StoreWatch(StoreEvents):
+    """The store's events, delivered to the app's thread."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def waiting_for_writer(self, waiting: bool) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._set(waiting)
+        else:
+            self.app.call_from_thread(self._set, waiting)
+
+    def _set(self, waiting: bool) -> None:
+        self.app.writer_waiting = waiting  # type: ignore[attr-defined]

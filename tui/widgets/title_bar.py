@@ -1,0 +1,57 @@
+"""The top line of every screen: where you are, the billing day the rules use, the database file,
+and what must not go unnoticed: a simulated clock, a read-only database, a wait for another writer.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from store.text import safe_text
+from tui.state import ConsoleState
+
+
+class TitleBar(Widget):
+    DEFAULT_CSS = """
+    TitleBar { height: 1; background: $panel; color: $text; }
+    """
+    COMPONENT_CLASSES = {"title-bar--alert"}
+
+    title: reactive[str] = reactive("")
+
+    def __init__(self, title: str = "", *, id: str | None = "title") -> None:
+        super().__init__(id=id)
+        self.set_reactive(TitleBar.title, title)
+
+    def on_mount(self) -> None:
+        for name in ("database", "writer_waiting"):
+            self.watch(self.app, name, lambda _value: self.refresh(), init=False)
+
+    @property
+    def console(self) -> ConsoleState:
+        return cast(ConsoleState, self.app)
+
+    def flags(self) -> list[str]:
+        """The states that must catch the eye, most urgent first."""
+        console = self.console
+        found = ["waiting for another writer…"] if console.writer_waiting else []
+        if console.database is not None and console.database.read_only:
+            found.append("READ ONLY: real-clock database under --now")
+        elif console.store.clock.is_fixed:
+            found.append("SIMULATED CLOCK")
+        return found
+
+    def render(self) -> Text:
+        alert = self.get_component_rich_style("title-bar--alert", partial=True)
+        store = self.console.store
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f" {self.title}", style="bold")
+        for flag in self.flags():  # before the rest: a narrow terminal cuts from the right
+            line.append("  ")
+            line.append(f" {flag} ", style=alert)
+        line.append(f"  today {store.clock.today()} (UTC+08:00)")
+        line.append(f"  {safe_text(store.path.name)}")
+        return line
