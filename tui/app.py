@@ -18,6 +18,7 @@ from textual.widgets import Label
 from store.connections import DatabaseInfo
 from store.service import Store
 from store.text import safe_lines, safe_text
+from tui.crash import crash_line, write_log
 from tui.due_events import TICK_SECONDS, DueEvents
 from tui.screens.audit import AuditScreen
 from tui.screens.help import HelpScreen
@@ -99,6 +100,8 @@ class RenewalsApp(ConsoleState, App[None]):
         self.due_events = DueEvents(self, store, due_events_every)
         self.database_watch = DatabaseWatch(self, store, watch_every) if watch_every else None
         self.set_reactive(RenewalsApp.database, database)
+        self.crash: str | None = None
+        """After an unexpected error: the one line to show (the details are in a log file)."""
         if keymap:
             self.set_keymap(dict(keymap))
 
@@ -109,6 +112,13 @@ class RenewalsApp(ConsoleState, App[None]):
     async def run_async(self, **kwargs: Any) -> Any:
         kwargs.setdefault("mouse", self.mouse_enabled)
         return await super().run_async(**kwargs)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the app (Textual's way), its traceback goes to a log file
+        instead of the terminal, and the command line says so in one line and exits 1."""
+        self.crash = crash_line(error, write_log(error))
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def get_default_screen(self) -> Screen:
         return RenewalsScreen(self.store)

@@ -8,6 +8,7 @@ month later, the balance down by exactly the order total.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shlex
 import shutil
@@ -169,3 +170,43 @@ def test_check_renew_pay_in_a_real_terminal(tmp_path):
     for name in names:
         assert after[name][1] == add_months(before[name][1], 1), name
     assert balance_before - balance_after == order.total_cents > 0
+
+
+HOSTILE = [  # names an import file could carry: retitle the terminal, wipe it, colour it
+    {"id": "evil-title", "name": "\u001b]0;PWNED\u0007x", "kind": "standard",
+     "expiry": "2026-12-01", "monthly_price_cents": 1000, "region": "\u001b]2;PWNED\u0007"},
+    {"id": "evil-wipe\u001b[2J", "name": "wipe\u001b[2J\u001b[Hgone", "kind": "lite",
+     "expiry": "2026-12-02", "monthly_price_cents": 1000, "enterprise_project": "\u009b31m"},
+    {"id": "evil-bidi", "name": "\u202eevil\u2028two", "kind": "server",
+     "expiry": "2026-12-03", "monthly_price_cents": 1000, "tab": "canceled"},
+]
+VISITS = (  # (key, what the screen then shows, or with "!" what it no longer shows)
+    ("2", " 0 rows"), ("4", "  1 row"), ("1", " 2 rows"),
+    ("Enter", "Policy"), ("Escape", "!Policy"), ("p", "AI Dedicated Resource Pools"),
+    ("Enter", "Policy"), ("Escape", "!Policy"), ("o", "Orders, newest first"),
+    ("u", "Audit trail"), ("w", "Expiry overview"), (",", "Settings"), ("?", "Keys"),
+)
+
+
+def test_hostile_names_never_reach_the_terminal(tmp_path):
+    db = tmp_path / "hostile.db"
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(HOSTILE))
+    renewals(db, "import", str(source))
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.start([str(RENEWALS), "--db", str(db), "--now", NOW])
+        terminal.tmux("select-pane", "-t", "app", "-T", "operator-title")
+        screen = terminal.wait_for_text("0 selected", "[ ]")
+        assert "\\x1b]0;PWNED\\x07x" in screen  # shown, visibly, not acted on
+        for key, expected in VISITS:
+            terminal.press(key)  # one at a time: ESC then p at once would read as alt+p
+            if expected.startswith("!"):
+                screen = terminal.wait_for(lambda s, gone=expected[1:]: gone not in s, expected)
+            else:
+                screen = terminal.wait_for_text(expected)
+            title = terminal.tmux("display-message", "-p", "-t", "app", "#{pane_title}")
+            assert title.strip() == "operator-title", (key, screen)
+            assert "today 2026-11-26" in screen, (key, screen)  # never wiped
+    finally:
+        terminal.close()

@@ -401,6 +401,33 @@ def test_renew_pay_online(run, seeded):
     assert order["status"] == "paid" and balance(seeded) == 0
 
 
+def test_a_card_number_can_come_from_stdin_instead_of_the_command_line(run, seeded):
+    order = ok_json(run("renew", "r-far", "--years", "1", "--pay", "online", "--card", "-",
+                        "--yes", "--json", input=GOOD_CARD + "\n"))
+    assert order["payment"]["card_last4"] == "1111"
+    placed = place(run, "r-manual")
+    paid = ok_json(run("pay", placed["order_id"], "--method", "online", "--card", "-", "--json",
+                       input="4111-1111-1111-1111\n"))
+    assert paid["status"] == "paid" and paid["card_last4"] == "1111"
+    one_line_error(run("pay", "ORD-X", "--method", "online", "--card", "-", input=""), 2,
+                   "no card number on stdin")
+
+
+def test_in_a_terminal_the_card_number_is_asked_for_hidden(run, seeded, monkeypatch):
+    monkeypatch.setattr(root, "_interactive", lambda: True)
+    result = run("renew", "r-far", "--years", "1", "--pay", "online", "--json",
+                 input="4111111111111111\ny\n")
+    assert ok_json(result)["payment"]["card_last4"] == "1111"
+    assert "Card number (hidden):" in result.stderr
+    assert "4111111111111111" not in result.stderr + result.stdout
+
+
+def test_without_a_terminal_online_payment_needs_card_or_stdin(run, seeded):
+    result = run("renew", "r-far", "--years", "1", "--pay", "online", "--yes")
+    one_line_error(result, 2, "--card - reads it from stdin")
+    assert seeded.orders() == []
+
+
 def test_renew_text_output(run, seeded):
     result = run("renew", "r-manual", "--months", "1")
     assert result.exit_code == 0
@@ -692,6 +719,8 @@ def fake_app(monkeypatch):
     opened: list[dict] = []
 
     class RenewalsApp:
+        crash = None
+
         def __init__(self, store: Store, mouse: bool, database: DatabaseInfo) -> None:
             opened.append({"store": store, "mouse": mouse, "resources": store.count(),
                            "renewal_day": store.account().renewal_day, "database": database})

@@ -173,11 +173,28 @@ def split_ids(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def check_card(method: Method | None, card: str | None) -> None:
-    if method is Method.ONLINE and not card:
-        raise click.UsageError("online payment needs --card NUMBER")
+CARD_HELP = ("Card number for online payment: - reads it from stdin; without --card a terminal "
+             "asks for it, hidden (a number on the command line shows in ps and the history).")
+
+
+def read_card(session: Session, method: Method | None, card: str | None) -> str | None:
+    """The card number for an online payment, kept off the command line where possible:
+    `--card -` reads one line of stdin; no --card asks on the terminal without echoing it."""
     if card and method is not Method.ONLINE:
         raise click.UsageError("--card is only for online payment")
+    if method is not Method.ONLINE:
+        return None
+    if card == "-":
+        number = sys.stdin.readline().strip()
+        if not number:
+            raise BadInput("--card -: no card number on stdin")
+        return number
+    if card:
+        return card
+    if not session.interactive():
+        raise click.UsageError("online payment needs a card number: --card - reads it from "
+                               "stdin; in a terminal, leave --card out to type it hidden")
+    return str(click.prompt("Card number (hidden)", hide_input=True, err=True))
 
 
 # printing --------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from store.money import format_cents, parse_amount
 from store.service import Store, new_idempotency_key
 from tui.cli import output as out
 from tui.cli.common import (
+    CARD_HELP,
     BadInput,
     Failed,
     Session,
-    check_card,
     choices,
     duration_options,
     emit,
@@ -23,6 +23,7 @@ from tui.cli.common import (
     note,
     pass_session,
     read_align,
+    read_card,
     read_duration,
     say,
     split_ids,
@@ -49,7 +50,7 @@ def preview(session: Session, ids: tuple[str, ...], months: int | None, years: i
 @click.argument("ids", nargs=-1, required=True)
 @duration_options
 @click.option("--pay", "method", type=choices(Method), help="Pay the order at once.")
-@click.option("--card", metavar="NUMBER", help="Card number for --pay online.")
+@click.option("--card", metavar="NUMBER|-", help=CARD_HELP)
 @click.option("--coupon", "coupons", multiple=True, metavar="C", help="Coupon ID (repeatable).")
 @click.option("--yes", is_flag=True, help="Pay without asking.")
 @json_option
@@ -65,9 +66,9 @@ def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int
     """
     length, day = read_duration(months, years), read_align(align)
     paying = Method(method) if method else None
-    check_card(paying, card)
     if coupons and paying is None:
         raise click.UsageError("--coupon applies when paying: add --pay METHOD")
+    card = read_card(session, paying, card)
     store = session.store
     check_coupons(store, coupons)
     wanted = split_ids(ids)
@@ -162,7 +163,7 @@ def cancel(session: Session, order_id: str, as_json: bool) -> None:
 @click.command()
 @click.argument("order_id", metavar="ORDER")
 @click.option("--method", type=choices(Method), required=True)
-@click.option("--card", metavar="NUMBER", help="Card number for online payment.")
+@click.option("--card", metavar="NUMBER|-", help=CARD_HELP)
 @click.option("--coupon", "coupons", multiple=True, metavar="C", help="Coupon ID (repeatable).")
 @click.option("--idempotency-key", metavar="K",
               help="Retrying with the same key charges once.")
@@ -171,7 +172,7 @@ def cancel(session: Session, order_id: str, as_json: bool) -> None:
 def pay(session: Session, order_id: str, method: str, card: str | None,
         coupons: tuple[str, ...], idempotency_key: str | None, as_json: bool) -> None:
     """Pay an order pending payment, in full."""
-    check_card(Method(method), card)
+    card = read_card(session, Method(method), card)
     payment = session.store.pay(order_id, Method(method), idempotency_key=idempotency_key,
                                 card=card, coupons=coupons)
     if payment.replayed:

@@ -27,6 +27,7 @@ from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_fol
 from store.errors import StoreError
 from tui.cli import admin, orders, resources
 from tui.cli.common import BadInput, Failed, Session
+from tui.crash import crash_line, write_log
 
 
 class RenewalsGroup(click.Group):
@@ -52,6 +53,10 @@ class RenewalsGroup(click.Group):
             session = ctx.obj
             where = f" {session.path}" if isinstance(session, Session) else ""
             raise Failed(f"database{where}: {exc}") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: logged, one line, exit 1
+            raise Failed(crash_line(exc, write_log(exc))) from None
 
 
 SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
@@ -130,7 +135,10 @@ def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -
     database = session.store.info()  # open (and migrate) before the app draws
     from tui.app import RenewalsApp
 
-    RenewalsApp(store=session.store, mouse=mouse, database=database).run()
+    app = RenewalsApp(store=session.store, mouse=mouse, database=database)
+    app.run()
+    if app.crash is not None:
+        raise Failed(app.crash)
     if demo:
         click.echo(f"demo database: {session.path}\n"
                    f"keep using it: renewals --db {session.path} list", err=True)

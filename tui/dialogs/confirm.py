@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.dialogs.base import Dialog
 from tui.safe import safe, safe_lines
 
 
-class Confirm(ModalScreen[bool]):
+class Confirm(Dialog[bool]):
     DEFAULT_CSS = """
     Confirm {
         align: center middle;

@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store import io
@@ -24,6 +23,7 @@ from store.errors import StoreError
 from store.files import write_atomically
 from store.models import Filters
 from store.service import Store
+from tui.dialogs.base import Dialog
 from tui.dialogs.renew import Stepper
 from tui.safe import safe
 
@@ -89,7 +89,7 @@ def export_view(store: Store, filters: Filters, sort: str, descending: bool,
     return ExportDone(request.path.resolve(), len(records), request.fmt)
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(Dialog[ExportRequest | None]):
     DEFAULT_CSS = """
     ExportDialog {
         align: center middle;

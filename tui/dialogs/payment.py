@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
 from store.errors import CardDeclined, PaymentFailed, Refused, StalePreview, StoreError
@@ -25,6 +24,7 @@ from store.models import Account, Coupon, Method, Order, Payment
 from store.money import format_cents
 from store.payments import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_last4, charge_for
 from store.service import Store, new_idempotency_key
+from tui.dialogs.base import Dialog
 from tui.dialogs.renew import RenewRequest
 from tui.safe import safe
 from tui.watch import DataChanged
@@ -66,7 +66,7 @@ class CardInput(Input):
         return character is not None and (character.isdigit() or character in " -")
 
 
-class PaymentDialog(ModalScreen[Payment | StalePreview | None]):
+class PaymentDialog(Dialog[Payment | StalePreview | None]):
     """Dismisses with the payment; with StalePreview when the resources moved since the
     preview the user confirmed (nothing was ordered); None when the user backs out."""
 
@@ -186,8 +186,11 @@ class PaymentDialog(ModalScreen[Payment | StalePreview | None]):
             for index, coupon in enumerate(self.coupons))
 
     def selected_coupons(self) -> list[Coupon]:
+        """The coupons ticked (their boxes may still be mounting: those are not ticked yet)."""
+        ticked = {box.id for box in self.query("#coupons Checkbox").results(Checkbox)
+                  if box.value}
         return [coupon for index, coupon in enumerate(self.coupons)
-                if self.query_one(f"#coupon-{index}", Checkbox).value]
+                if f"coupon-{index}" in ticked]
 
     @on(Checkbox.Changed, "#coupons Checkbox")
     def _coupon_toggled(self, event: Checkbox.Changed) -> None:

@@ -15,12 +15,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store.models import AutoRenew, Resource, Tab
 from store.policy import ALLOWED_FROM, AUTO_PERIODS, transition_refusal
 from store.text import safe_text, whole_number
+from tui.dialogs.base import Dialog
 from tui.dialogs.renew import Stepper
 from tui.safe import safe
 
@@ -102,7 +102,7 @@ def terms_text(terms: AutoRenew) -> str:
     return f"every {period_label(terms.period_months)}, {times}"
 
 
-class PolicyDialog(ModalScreen[AutoRenew | None]):
+class PolicyDialog(Dialog[AutoRenew | None]):
     """Auto-renew terms: a period (1–11 months, 1–3 years) and a number of times (1–99 or
     unlimited). Dismisses with the terms, or None on esc."""
 
@@ -175,7 +175,7 @@ class PolicyDialog(ModalScreen[AutoRenew | None]):
         self.dismiss(None)
 
 
-class PolicyResults(ModalScreen[None]):
+class PolicyResults(Dialog[None]):
     """Every refused row of a policy move with its reason, scrollable; esc closes."""
 
     DEFAULT_CSS = """

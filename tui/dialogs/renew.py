@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
@@ -27,6 +26,7 @@ from store.models import Account, Duration, Preview, PreviewLine, RenewalDay
 from store.money import format_cents
 from store.rules import MAX_MONTHS, MAX_ORDER_LINES, MAX_YEARS
 from store.service import Store
+from tui.dialogs.base import Dialog
 from tui.safe import safe
 from tui.watch import DataChanged
 
@@ -110,7 +110,7 @@ class Stepper(Static, can_focus=True):
                 self.post_message(self.Changed(self, index))
 
 
-class RenewDialog(ModalScreen[RenewRequest | None]):
+class RenewDialog(Dialog[RenewRequest | None]):
     DEFAULT_CSS = """
     RenewDialog {
         align: center middle;

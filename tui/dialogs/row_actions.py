@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,6 +20,7 @@ from store.models import AutoRenew, ResourceRow, Tab
 from store.money import format_cents
 from store.rules import refusal
 from store.text import safe_text
+from tui.dialogs.base import Dialog
 from tui.dialogs.policy import (
     ACTIONS_BY_NAME,
     TAB_NAMES,
@@ -87,7 +87,7 @@ def describe(row: ResourceRow) -> Text:
     return Text("\n".join(lines))
 
 
-class RowActions(ModalScreen[str | None]):
+class RowActions(Dialog[str | None]):
     DEFAULT_CSS = """
     RowActions {
         align: center middle;
@@ -156,8 +156,9 @@ class RowActions(ModalScreen[str | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Policy keys exist only where the menu offers the move (not in the pool browser)."""
         if action == "choose_policy":
-            return bool(parameters) and parameters[0] in self.refusals
-        return True
+            return bool(parameters) and parameters[0] in self.refusals and bool(
+                super().check_action(action, parameters))
+        return super().check_action(action, parameters)
 
     def action_choose_policy(self, name: str) -> None:
         if name not in self.refusals:

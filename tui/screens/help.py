@@ -14,8 +14,10 @@ from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
+
+from tui.dialogs.base import Dialog
 
 KEY_COLUMN = 22
 
@@ -62,7 +64,7 @@ def help_text(app: App, bindings: Iterable[ActiveBinding], notes: Sequence[str])
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every active key with what it does; esc, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

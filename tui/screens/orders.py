@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store.clock import BILLING_TZ
@@ -17,6 +17,7 @@ from store.errors import StoreError
 from store.models import Order, OrderStatus, Payment, ResourceRow
 from store.money import format_cents
 from store.service import Store
+from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
 from tui.flows import renewed_message
@@ -43,7 +44,7 @@ def local_time(stamp: str, fmt: str = "YYYY-MM-DD HH:mm") -> str:
     return arrow.get(stamp).to(BILLING_TZ).format(fmt)
 
 
-class OrderLinesDialog(ModalScreen[None]):
+class OrderLinesDialog(Dialog[None]):
     """One order's lines: each resource's old and new expiry, and its fee."""
 
     DEFAULT_CSS = """

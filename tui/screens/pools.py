@@ -238,7 +238,8 @@ class PoolsScreen(Screen[None]):
             self.notify(f"{row.resource.name} cannot be renewed: {reason}",
                         severity="warning", timeout=8, markup=False)
             return
-        self.run_worker(self._renew_flow([row.resource.id]), group="renew", exclusive=True)
+        self.run_worker(partial(self._renew_flow, [row.resource.id]), group="renew",
+                        exclusive=True)
 
     async def _renew_flow(self, ids: list[str]) -> None:
         payment = await renew_flow(self.app, self.store, ids)

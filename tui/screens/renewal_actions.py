@@ -115,7 +115,9 @@ class RenewalActions:
             self.start_renewal(ids, to_renewal_date=True)
 
     def start_renewal(self, ids: list[str], to_renewal_date: bool = False) -> None:
-        self.run_worker(self._renew(ids, to_renewal_date), group="renew", exclusive=True)
+        # The function, not a coroutine: a worker replaced before it starts leaves none behind.
+        self.run_worker(partial(self._renew, ids, to_renewal_date), group="renew",
+                        exclusive=True)
 
     async def _renew(self, ids: list[str], to_renewal_date: bool) -> None:
         from tui.flows import renew_flow

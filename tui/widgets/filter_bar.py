@@ -14,7 +14,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,6 +21,7 @@ from store.models import Filters, Kind, Phase, QuickCounts
 from store.rules import MAX_EXPIRING_DAYS as MAX_DAYS
 from store.service import Store
 from store.text import safe_text, whole_number
+from tui.dialogs.base import Dialog
 from tui.safe import safe
 from tui.workers import run_store_job
 
@@ -243,7 +243,7 @@ class FilterBar(Vertical):
         self.post_message(self.SearchSubmitted())
 
 
-class ChoiceMenu(ModalScreen[str | None]):
+class ChoiceMenu(Dialog[str | None]):
     """A small list to pick one value from; esc picks nothing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -276,7 +276,7 @@ class ChoiceMenu(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DaysPrompt(ModalScreen[int | None]):
+class DaysPrompt(Dialog[int | None]):
     """Asks for N in "expires within N days"."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -41,7 +41,8 @@ class StatusBar(Widget):
             left.append("  waiting for another writer…", style="bold reverse")
         if self.note:
             left.append(f"  {self.note}", style="italic")
-        rows = "counting..." if self.row_count is None else f"{self.row_count:,} rows"
+        count = self.row_count
+        rows = "counting..." if count is None else f"{count:,} row{'' if count == 1 else 's'}"
         right = Text(f"{rows} ")
         gap = max(1, self.size.width - left.cell_len - right.cell_len)
         return Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")

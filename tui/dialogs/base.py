@@ -1,0 +1,32 @@
+"""The base of every dialog: a modal screen that dismisses once and ignores keys that arrive
+before it has drawn itself.
+
+Textual's `dismiss` pops whatever screen is on top. Two Enters that arrive together (a key
+repeat, a double press over SSH) would dismiss a menu twice and pop the screen beneath it, which
+crashes the app once only the main screen is left. A Dialog dismisses once, and only while it
+is the screen on top; later calls do nothing. And a key typed ahead lands on a dialog that is
+pushed but not yet composed: its actions wait for the dialog's widgets to exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TypeVar
+
+from textual.await_complete import AwaitComplete
+from textual.screen import ModalScreen
+
+Result = TypeVar("Result")
+
+
+class Dialog(ModalScreen[Result]):
+    _dismissed = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.is_mounted and not self._dismissed
+
+    def dismiss(self, result: Result | None = None) -> AwaitComplete:
+        if self._dismissed or not self.is_active:
+            return AwaitComplete(asyncio.sleep(0))
+        self._dismissed = True
+        return super().dismiss(result)
