@@ -95,7 +95,11 @@ class Connections:
         except PermissionError as exc:
             raise StoreError(f"cannot open or create {self.path}: {exc.strerror}") from None
         db = self._connect()
-        open_schema(db, self.path, self.events.waiting_for_writer)
+        try:
+            open_schema(db, self.path, self.events.waiting_for_writer)
+        except BaseException:
+            db.close()
+            raise
         if created:
             self.events.created(self.path)
             if self.clock.is_fixed:

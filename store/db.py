@@ -46,7 +46,7 @@ def create_file(path: Path, shared: bool = False) -> bool:
     Shared means the folder's group may use it too, which only works in a setgid folder: there
     SQLite's -wal and -shm files get that group as well, not their creator's own.
     """
-    if shared and not path.parent.stat().st_mode & stat.S_ISGID:
+    if shared and not path.exists() and not path.parent.stat().st_mode & stat.S_ISGID:
         raise StoreError(f"a shared database needs a setgid folder, so every file in it gets "
                          f"the team's group: chgrp GROUP {path.parent} && chmod 2770 "
                          f"{path.parent}")

@@ -14,8 +14,9 @@ from store.models import Billing, Kind, Method, OrderStatus, Payment, Resource
 from store.service import Store
 from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
-from tui.dialogs.renew import PREVIEW_ROWS, RenewDialog, Stepper
+from tui.dialogs.renew import PREVIEW_ROWS, RenewDialog
 from tui.flows import renew_flow
+from tui.widgets.stepper import Stepper
 
 TODAY = "2020-04-20"  # RULES.md §4's examples expire 2020-04-28: in use on this day
 SIZE = (80, 24)

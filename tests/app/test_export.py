@@ -10,8 +10,8 @@ from textual.widgets import Input, Static
 
 from store.models import Filters, Tab
 from tui.dialogs.export import ExportDialog, ExportFailed, ExportRequest, export_view
-from tui.dialogs.renew import Stepper
 from tui.widgets.resource_table import ResourceTable
+from tui.widgets.stepper import Stepper
 
 SIZE = (80, 24)
 

@@ -16,10 +16,10 @@ from tui.dialogs.policy import (
     offered_actions,
     parse_times,
 )
-from tui.dialogs.renew import Stepper
 from tui.dialogs.row_actions import RowActions
 from tui.screens.renewal_actions import policy_summary
 from tui.widgets.resource_table import ResourceTable
+from tui.widgets.stepper import Stepper
 
 SIZE = (80, 24)
 

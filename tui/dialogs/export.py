@@ -24,8 +24,8 @@ from store.files import write_atomically
 from store.models import Filters
 from store.service import Store
 from tui.dialogs.base import Dialog
-from tui.dialogs.renew import Stepper
 from tui.safe import safe
+from tui.widgets.stepper import Stepper
 
 FORMATS = ("csv", "json")
 

@@ -21,8 +21,8 @@ from store.models import AutoRenew, Resource, Tab
 from store.policy import ALLOWED_FROM, AUTO_PERIODS, transition_refusal
 from store.text import safe_text, whole_number
 from tui.dialogs.base import Dialog
-from tui.dialogs.renew import Stepper
 from tui.safe import safe
+from tui.widgets.stepper import Stepper
 
 TAB_NAMES = {
     Tab.MANUAL: "Manual Renewals",

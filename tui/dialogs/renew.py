@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
@@ -29,6 +28,7 @@ from store.service import Store
 from tui.dialogs.base import Dialog
 from tui.safe import safe
 from tui.watch import DataChanged
+from tui.widgets.stepper import Stepper
 
 PREVIEW_ROWS = 300
 PREVIEW_DEBOUNCE_SECONDS = 0.15
@@ -58,56 +58,6 @@ def day_label(day: RenewalDay | None) -> str:
     if day is None:
         return "not set"
     return "last day of the month" if day == "last" else f"day {day}"
-
-
-class Stepper(Static, can_focus=True):
-    """One value out of a fixed list, stepped with left/right."""
-
-    DEFAULT_CSS = """
-    Stepper {
-        width: auto; padding: 0 1; background: $boost;
-        &:focus {
-            background: $block-cursor-background; color: $block-cursor-foreground;
-            text-style: bold;
-        }
-        &:disabled { text-style: dim; }
-    }
-    """
-
-    BINDINGS = [
-        Binding("left", "step(-1)", "Previous value", show=False, id="stepper.previous"),
-        Binding("right", "step(1)", "Next value", show=False, id="stepper.next"),
-    ]
-    index: reactive[int] = reactive(0, layout=True)
-
-    class Changed(Message):
-        def __init__(self, stepper: Stepper, index: int) -> None:
-            super().__init__()
-            self.stepper = stepper
-            self.index = index
-
-        @property
-        def control(self) -> Stepper:
-            return self.stepper
-
-    def __init__(self, labels: Sequence[str], index: int = 0, *, id: str | None = None,
-                 disabled: bool = False) -> None:
-        super().__init__(id=id, disabled=disabled)
-        self.labels = tuple(labels)
-        self.set_reactive(Stepper.index, index)
-
-    def render(self) -> Text:
-        return Text(f"< {self.labels[self.index]} >")
-
-    def action_step(self, delta: int) -> None:
-        self.move_to(self.index + delta)
-
-    def move_to(self, index: int, announce: bool = True) -> None:
-        index = max(0, min(len(self.labels) - 1, index))
-        if index != self.index:
-            self.index = index
-            if announce:
-                self.post_message(self.Changed(self, index))
 
 
 class RenewDialog(Dialog[RenewRequest | None]):

@@ -18,8 +18,9 @@ from textual.widgets import Footer, Static
 
 from store.models import Account, RenewalDay
 from store.service import Store
-from tui.dialogs.renew import DAYS, PROPOSED_DAY, Stepper, day_label
+from tui.dialogs.renew import DAYS, PROPOSED_DAY, day_label
 from tui.watch import DataChanged
+from tui.widgets.stepper import Stepper
 from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 

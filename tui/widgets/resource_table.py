@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -24,19 +23,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import Filters, Phase, ResourceRow
-from store.money import format_cents
+from store.models import Filters, ResourceRow
 from store.service import Store
-from store.text import safe_text
+from tui.widgets.resource_columns import GAP, cell_text, fit, layout
 from tui.workers import run_store_job
 
 PAGE_SIZE = 200
 CACHED_PAGES = 16
 HEADER_HEIGHT = 1
-GAP = " "
-ELLIPSIS = "…"
-MIN_NAME_WIDTH = 24
-MAX_NAME_WIDTH = 48
 # Sorts whose descending order is the exact mirror of the ascending one (every ORDER BY term
 # flips, ending on the unique id: see store.queries.SORTS), so a page can be read from the end.
 MIRRORED_SORTS = frozenset({"expiry", "name", "id"})
@@ -49,98 +43,6 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     sort: str = "expiry"
     descending: bool = False
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    right: bool = False
-
-
-# In display order. The name takes whatever width is left over.
-COLUMNS = (
-    Column("check", "", 3),
-    Column("name", "Name", 0),
-    Column("id", "ID", 36),
-    Column("kind", "Kind", 8),
-    Column("region", "Region", 14),
-    Column("project", "Project", 14),
-    Column("expiry", "Expiry", 10),
-    Column("left", "Left/phase", 10),
-    Column("price", "Price/month", 16, right=True),
-)
-# Secondary columns, dropped first to last as the width shrinks.
-DROP_ORDER = ("project", "region", "kind", "id")
-
-
-@lru_cache(maxsize=64)
-def layout(width: int) -> tuple[Column, ...]:
-    """The columns that fit in `width` cells, the name column sized to fill the rest."""
-    columns = list(COLUMNS)
-    drops = list(DROP_ORDER)
-    while True:
-        fixed = sum(column.width for column in columns if column.key != "name")
-        name_width = width - 1 - fixed - len(GAP) * (len(columns) - 1)
-        if name_width >= MIN_NAME_WIDTH or not drops:
-            break
-        dropped = drops.pop(0)
-        columns = [column for column in columns if column.key != dropped]
-    return tuple(
-        Column("name", "Name", max(4, min(name_width, MAX_NAME_WIDTH)))
-        if column.key == "name" else column
-        for column in columns
-    )
-
-
-def fit(text: str, width: int, right: bool = False) -> str:
-    """Pad or cut `text` to exactly `width` cells (wide characters counted as two)."""
-    length = cell_len(text)
-    if length > width:
-        return set_cell_size(text, width - 1) + ELLIPSIS if width > 1 else text[:width]
-    padding = " " * (width - length)
-    return padding + text if right else text + padding
-
-
-def phase_word(row: ResourceRow) -> tuple[str, str | None]:
-    """`12d`, `today`, `grace 3d`, `frozen 20d` (days since expiry), and its style class."""
-    if row.phase is Phase.IN_USE:
-        word = "today" if row.days_left == 0 else f"{row.days_left}d"
-        return word, "resource-table--soon" if row.days_left <= 7 else None
-    if row.phase is Phase.GRACE:
-        return f"grace {-row.days_left}d", "resource-table--grace"
-    if row.phase is Phase.RETENTION:
-        return f"frozen {-row.days_left}d", "resource-table--frozen"
-    return "deleted", "resource-table--frozen"
-
-
-def cell_text(column: Column, row: ResourceRow, checked: bool) -> tuple[str, str | None]:
-    """The text of one cell and the component class that styles it, if any."""
-    resource = row.resource
-    match column.key:
-        case "check":
-            return ("[x]" if checked else "[ ]"), None
-        case "name":
-            name = safe_text(resource.name)
-            if resource.pending_order:
-                suffix = " (pending order)"
-                name = fit(name, max(1, column.width - len(suffix))).rstrip() + suffix
-            return name, None
-        case "id":
-            return safe_text(resource.id), None
-        case "kind":
-            return resource.kind.value, None
-        case "region":
-            return safe_text(resource.region), None
-        case "project":
-            return safe_text(resource.enterprise_project), None
-        case "expiry":
-            return resource.expiry.isoformat(), None
-        case "left":
-            return phase_word(row)
-        case _:
-            return format_cents(resource.monthly_price_cents, resource.currency), None
 
 
 class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
