@@ -126,8 +126,11 @@ def refusal(
 
 
 def still_expired_reason(new_expiry: dt.date, today: dt.date) -> str | None:
-    """A renewal that would leave the resource expired is refused (decision, RULES.md §3)."""
-    if new_expiry <= today:
+    """A renewal whose new expiry would not be after today is refused (decision, RULES.md §3);
+    one landing on today leaves it in use today, so it says so (RULES.md §10)."""
+    if new_expiry == today:
+        return "would expire again today: choose a longer duration"
+    if new_expiry < today:
         return "still expired after renewal: choose a longer duration"
     return None
 

@@ -337,19 +337,17 @@ def test_subscription_renewable_until_retention_ends(days_after):
 
 
 @pytest.mark.parametrize(
-    ("new_expiry", "today", "refused"),
+    ("new_expiry", "today", "reason"),
     [
-        pytest.param(D(2026, 3, 1), D(2026, 3, 2), True, id="before-today"),
-        pytest.param(D(2026, 3, 2), D(2026, 3, 2), True, id="equals-today"),
-        pytest.param(D(2026, 3, 3), D(2026, 3, 2), False, id="after-today"),
+        pytest.param(D(2026, 3, 1), D(2026, 3, 2),
+                     "still expired after renewal: choose a longer duration", id="before-today"),
+        pytest.param(D(2026, 3, 2), D(2026, 3, 2),
+                     "would expire again today: choose a longer duration", id="equals-today"),
+        pytest.param(D(2026, 3, 3), D(2026, 3, 2), None, id="after-today"),
     ],
 )
-def test_still_expired_reason(new_expiry, today, refused):
-    reason = rules.still_expired_reason(new_expiry, today)
-    if refused:
-        assert reason == "still expired after renewal: choose a longer duration"
-    else:
-        assert reason is None
+def test_still_expired_reason(new_expiry, today, reason):
+    assert rules.still_expired_reason(new_expiry, today) == reason
 
 
 def test_expired_renewal_counts_from_expiry_not_today():
