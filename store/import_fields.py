@@ -21,7 +21,7 @@ from store.rules import MAX_MONTHLY_CENTS, MAX_YEARLY_CENTS
 from store.text import ASCII_WHOLE, has_surrogates
 
 # Words a listing shows instead of the platform's status; they are derived from the expiry.
-DERIVED_STATUSES = frozenset({"frozen", "deleted"})
+DERIVED_STATUSES = frozenset({"frozen", "deleted", "gone"})
 MAX_NODES = 100_000
 UNKNOWN_FIELD = "unknown field (see the import format in the README)"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -58,6 +58,7 @@ def parse_resource(raw: Mapping[str, Any], known: frozenset[str]) -> Resource:
         status="running" if status in DERIVED_STATUSES else status, billing=billing,
         tab=tab, auto_period_months=_auto_term(get, tab, "auto_period_months", _period),
         auto_times=_auto_term(get, tab, "auto_times", _times),
+        service_type=get("service_type", _text, ""),
     )
 
 

@@ -24,7 +24,7 @@ from store.text import (
 RECORD_FIELDS = (
     "id", "name", "kind", "region", "enterprise_project", "status", "billing", "tab", "phase",
     "expiry", "days_left", "monthly_price_cents", "yearly_price_cents", "currency",
-    "pending_order", "flavor", "node_count", "auto_period_months", "auto_times",
+    "pending_order", "flavor", "node_count", "auto_period_months", "auto_times", "service_type",
 )
 EXPORT_FIELDS = (*RECORD_FIELDS, "renewal_1_month_cents", "renewal_1_year_cents")
 REQUIRED = ("id", "name", "kind", "expiry", "monthly_price_cents")
@@ -36,7 +36,7 @@ AUDIT_MAX_IDS = 1000
 COLUMNS = (
     "id", "name", "kind", "region", "enterprise_project", "flavor", "node_count", "status",
     "billing", "expiry", "monthly_price_cents", "yearly_price_cents", "currency", "tab",
-    "auto_period_months", "auto_times",
+    "auto_period_months", "auto_times", "service_type",
 )
 UPSERT_SQL = (
     f"INSERT INTO resources ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
@@ -62,6 +62,7 @@ def resource_record(row: ResourceRow) -> dict[str, Any]:
         "yearly_price_cents": r.yearly_price_cents, "currency": r.currency,
         "pending_order": r.pending_order, "flavor": r.flavor, "node_count": r.node_count,
         "auto_period_months": r.auto_period_months, "auto_times": r.auto_times,
+        "service_type": r.service_type,
     }
 
 
@@ -184,7 +185,7 @@ def _values(resource: Resource) -> tuple[Any, ...]:
     return (r.id, r.name, r.kind.value, r.region, r.enterprise_project, r.flavor, r.node_count,
             r.status, r.billing.value, r.expiry.isoformat(), r.monthly_price_cents,
             r.yearly_price_cents, r.currency, r.tab.value if r.tab else None,
-            r.auto_period_months, r.auto_times)
+            r.auto_period_months, r.auto_times, r.service_type)
 
 
 def upsert_rows(db: sqlite_utils.Database, resources: Sequence[Resource]) -> None:

@@ -28,6 +28,8 @@ class Kind(StrEnum):
     STANDARD = "standard"
     LITE = "lite"
     SERVER = "server"
+    OTHER = "other"
+    """A cloud resource that is not a ModelArts pool or server: its service is `service_type`."""
 
 
 class Billing(StrEnum):
@@ -82,6 +84,10 @@ class Resource:
     auto_period_months: int | None = None
     auto_times: int | None = None
     pending_order: str | None = None
+    service_type: str = ""
+    """The billing system's service type code (hws.service.type.…), on a cloud mirror."""
+    gone_at: str | None = None
+    """When a sync found it gone from the cloud account (kept, for its history)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class ResourceRow:
     @property
     def status(self) -> str:
         """What a user sees as its status: frozen and deleted override the platform's word."""
+        if self.resource.gone_at:
+            return "gone"
         if self.phase is Phase.RETENTION:
             return "frozen"
         if self.phase is Phase.DELETED:

@@ -14,7 +14,8 @@ def preview_line(
     resource: Resource, length: Duration, align: RenewalDay | None, today: dt.date
 ) -> PreviewLine:
     """One resource's renewal: dates and fees, or the reason it cannot be renewed."""
-    reason = rules.refusal(resource.billing, resource.expiry, today, resource.pending_order)
+    reason = rules.refusal(resource.billing, resource.expiry, today, resource.pending_order,
+                           resource.gone_at)
     base = new_expiry = None
     if reason is None:
         base, new_expiry = rules.renew_dates(resource.expiry, length, align)

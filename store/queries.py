@@ -34,9 +34,17 @@ SORTS = {
 
 SUBSCRIPTION = "r.billing = 'yearly-monthly'"
 
-PENDING_ORDER = """(SELECT o.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+# A local order pending payment, or (on a database bound to a cloud account) one of the account's
+# orders pending payment as last synced: status 6 in the billing API.
+PENDING_ORDER = """COALESCE((SELECT o.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
     WHERE ol.resource_id = r.id AND o.status = 'pending_payment' AND o.expires_at > :now
-    LIMIT 1)"""
+    LIMIT 1), (SELECT c.id FROM cloud_order_resources cr JOIN cloud_orders c ON c.id = cr.order_id
+    WHERE cr.resource_id = r.id AND c.status = 6 LIMIT 1))"""
+# Every column a Resource is built from, in `resource_from_row`'s order (never `r.*`: a column
+# another version adds must not shift the rest).
+RESOURCE_COLUMNS = """r.id, r.name, r.kind, r.region, r.enterprise_project, r.flavor,
+    r.node_count, r.status, r.billing, r.expiry, r.monthly_price_cents, r.yearly_price_cents,
+    r.currency, r.tab, r.auto_period_months, r.auto_times, r.service_type, r.gone_at"""
 
 
 def _day(today: dt.date, offset: int) -> str:
@@ -74,7 +82,7 @@ def where(filters: Filters, today: dt.date, now: str) -> tuple[str, dict[str, An
     clauses: list[str] = []
     params: dict[str, Any] = {"now": now}
     if filters.tab is not None:
-        clauses += ["r.tab = :tab", "r.expiry >= :not_deleted"]
+        clauses += ["r.tab = :tab", "r.expiry >= :not_deleted", "r.gone_at IS NULL"]
         params |= {"tab": filters.tab.value, "not_deleted": _day(today, -rules.RETENTION_DAYS)}
     if filters.expiring_days is not None:
         clauses.append(f"{SUBSCRIPTION} AND r.expiry BETWEEN :today AND :horizon")
@@ -99,15 +107,16 @@ def where(filters: Filters, today: dt.date, now: str) -> tuple[str, dict[str, An
 
 
 def resource_from_row(row: Sequence[Any]) -> Resource:
-    """Build a Resource from `SELECT r.*, pending_order` (column order of the schema)."""
+    """Build a Resource from `SELECT RESOURCE_COLUMNS, pending_order`."""
     (rid, name, kind, region, project, flavor, nodes, status, billing, expiry,
-     monthly, yearly, currency, tab, period, times, pending) = row
+     monthly, yearly, currency, tab, period, times, service_type, gone_at, pending) = row
     return Resource(
         id=rid, name=name, kind=Kind(kind), region=region, enterprise_project=project,
         flavor=flavor, node_count=nodes, status=status, billing=Billing(billing),
         expiry=dt.date.fromisoformat(expiry), monthly_price_cents=monthly,
         yearly_price_cents=yearly, currency=currency, tab=Tab(tab) if tab else None,
         auto_period_months=period, auto_times=times, pending_order=pending,
+        service_type=service_type, gone_at=gone_at,
     )
 
 
@@ -127,7 +136,7 @@ def list_rows(
     """One page of resources, in the given order."""
     clause, params = where(filters, today, now)
     order = SORTS[sort].format(dir="DESC" if descending else "ASC")
-    sql = (f"SELECT r.*, {PENDING_ORDER} FROM resources r WHERE {clause} "
+    sql = (f"SELECT {RESOURCE_COLUMNS}, {PENDING_ORDER} FROM resources r WHERE {clause} "
            f"ORDER BY {order} LIMIT :limit OFFSET :offset")
     cursor = db.execute(sql, params | {"limit": limit, "offset": offset})
     return [to_row(resource_from_row(row), today) for row in cursor.fetchall()]
@@ -175,7 +184,7 @@ def resources_by_id(
     db: sqlite_utils.Database, ids: Iterable[str], now: str
 ) -> dict[str, Resource]:
     """The resources with these ids (any number of them), with their pending order."""
-    sql = (f"SELECT r.*, {PENDING_ORDER} FROM resources r "
+    sql = (f"SELECT {RESOURCE_COLUMNS}, {PENDING_ORDER} FROM resources r "
            "WHERE r.id IN (SELECT value FROM json_each(:ids))")
     cursor = db.execute(sql, {"ids": json.dumps(list(ids)), "now": now})
     return {row[0]: resource_from_row(row) for row in cursor.fetchall()}

@@ -113,9 +113,12 @@ def phase(expiry: dt.date, today: dt.date) -> Phase:
 
 
 def refusal(
-    billing: Billing, expiry: dt.date, today: dt.date, pending_order: str | None
+    billing: Billing, expiry: dt.date, today: dt.date, pending_order: str | None,
+    gone_at: str | None = None,
 ) -> str | None:
     """Why a resource cannot be renewed at all, or None when it can."""
+    if gone_at:
+        return "gone from the cloud account (a sync no longer found it)"
     if billing is Billing.PAY_PER_USE:
         return "pay-per-use: billed by usage, nothing to renew"
     if phase(expiry, today) is Phase.DELETED:

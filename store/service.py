@@ -15,12 +15,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import accounts, audit, demo, io, orders, payments, policy, queries, tick
+from store import audit, charges, demo, io, queries
 from store.audit import Identity
 from store.clock import Clock, parse_when, utc_stamp
 from store.connections import Connections, DatabaseInfo, StoreEvents
 from store.db import BUSY_TIMEOUT_S, write
 from store.errors import PaymentFailed, ReadOnlyClock, Refused
+from store.ledger import accounts, orders, payments, policy, tick
 from store.models import (
     Account,
     AuditEntry,
@@ -133,7 +134,7 @@ class Store:
     def quote(self, total_cents: int, coupons: Sequence[str] = ()) -> Charge:
         """What paying `total_cents` with these coupons would charge. Changes nothing."""
         chosen = payments.usable_coupons(self.db(), coupons, self.clock.today())
-        return payments.charge_for(total_cents, chosen)
+        return charges.charge_for(total_cents, chosen)
 
     def order(self, order_id: str) -> Order:
         return orders.load(self.db(), order_id)
@@ -183,7 +184,7 @@ class Store:
         """
         today, now = self._today_now()
         if method is Method.ONLINE:
-            payments.card_digits(card)      # a mistyped number places no order
+            charges.card_digits(card)      # a mistyped number places no order
         with self.writing() as db:
             replayed = payments.replay(db, idempotency_key)
             if replayed is not None:

@@ -24,7 +24,9 @@ def insert(store: Store, *resources: Resource, balance_cents: int | None = None)
     """Put resources (and a balance) straight into the database."""
     with write(store.db()) as db:
         db.conn.executemany(
-            "INSERT INTO resources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO resources (id, name, kind, region, enterprise_project, flavor, node_count,"
+            " status, billing, expiry, monthly_price_cents, yearly_price_cents, currency, tab,"
+            " auto_period_months, auto_times) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(r.id, r.name, str(r.kind), r.region, r.enterprise_project, r.flavor, r.node_count,
               r.status, str(r.billing), r.expiry.isoformat(), r.monthly_price_cents,
               r.yearly_price_cents, r.currency, r.tab and str(r.tab), r.auto_period_months,

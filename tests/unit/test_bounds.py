@@ -143,10 +143,10 @@ def test_a_stored_expiry_near_the_end_of_time_is_refused_per_line(run, db_path):
     with closing(Store(db_path, Clock.from_text(TODAY))) as store:
         insert(store, resource("late", "2999-06-01"))
         with write(store.db()) as db:  # from before imports were bounded
-            db.execute("INSERT INTO resources SELECT 'end', name, kind, region,"
-                       " enterprise_project, flavor, node_count, status, billing, '9999-12-31',"
-                       " monthly_price_cents, yearly_price_cents, currency, tab,"
-                       " auto_period_months, auto_times FROM resources WHERE id = 'a'")
+            db.execute("INSERT INTO resources (id, name, kind, expiry, monthly_price_cents,"
+                       " yearly_price_cents, tab) SELECT 'end', name, kind, '9999-12-31',"
+                       " monthly_price_cents, yearly_price_cents, tab FROM resources"
+                       " WHERE id = 'a'")
     result = run("--now", TODAY, "preview", "late", "end", "--years", "3", "--json")
     assert result.exit_code == 0, result.stderr
     assert "after 2999-12-31" in result.stdout

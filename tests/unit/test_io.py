@@ -134,7 +134,7 @@ CSV_ERRORS = [
     ("expiry", "2026-13-01", "'2026-13-01' is not a date (YYYY-MM-DD)"),
     ("expiry", "20261201", "not a date"),
     ("expiry", "", "missing"),
-    ("kind", "gpu", "'gpu' is not a kind (standard, lite, server)"),
+    ("kind", "gpu", "'gpu' is not a kind (standard, lite, server, other)"),
     ("monthly_price_cents", "12.50", "'12.50' is not a whole number"),
     ("monthly_price_cents", "-1", "out of range"),
     ("monthly_price_cents", "1e3", "not a whole number"),

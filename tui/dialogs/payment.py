@@ -19,10 +19,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
-from store.errors import CardDeclined, PaymentFailed, Refused, StalePreview, StoreError
+from store.charges import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_digits, charge_for
+from store.errors import PaymentFailed, Refused, StalePreview, StoreError
 from store.models import Account, Coupon, Method, Order, Payment
 from store.money import format_cents
-from store.payments import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_last4, charge_for
 from store.service import Store, new_idempotency_key
 from tui.dialogs.base import Dialog
 from tui.dialogs.renew import RenewRequest
@@ -332,9 +332,7 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
 def card_problem(card: str | None) -> str | None:
     """Why a card number cannot even be tried; a declined card is for the payment to find."""
     try:
-        card_last4(card)
-    except CardDeclined:
-        return None
+        card_digits(card)
     except Refused as exc:
         return f"Card number: {exc}"
     return None

@@ -40,7 +40,8 @@ def row_today(row: ResourceRow) -> dt.date:
 def renew_refusal(row: ResourceRow) -> str | None:
     """Why this resource cannot be renewed (pay-per-use, deleted, order pending), or None."""
     resource = row.resource
-    return refusal(resource.billing, resource.expiry, row_today(row), resource.pending_order)
+    return refusal(resource.billing, resource.expiry, row_today(row), resource.pending_order,
+                   resource.gone_at)
 
 
 def policy_refusals(row: ResourceRow) -> dict[str, str | None]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 
-from store.models import Phase, ResourceRow
+from store.models import Kind, Phase, Resource, ResourceRow
 from store.money import format_cents
 from store.text import safe_text
 
@@ -84,6 +84,16 @@ def phase_word(row: ResourceRow) -> tuple[str, str | None]:
     return "deleted", "resource-table--frozen"
 
 
+SERVICE_PREFIX = "hws.service.type."
+
+
+def kind_text(resource: Resource) -> str:
+    """`standard`, `lite`, `server`; for another cloud service, that service (`ecs`, `obs`)."""
+    if resource.kind is Kind.OTHER and resource.service_type:
+        return safe_text(resource.service_type.removeprefix(SERVICE_PREFIX))
+    return resource.kind.value
+
+
 def cell_text(column: Column, row: ResourceRow, checked: bool) -> tuple[str, str | None]:
     """The text of one cell and the component class that styles it, if any."""
     resource = row.resource
@@ -99,7 +109,7 @@ def cell_text(column: Column, row: ResourceRow, checked: bool) -> tuple[str, str
         case "id":
             return safe_text(resource.id), None
         case "kind":
-            return resource.kind.value, None
+            return kind_text(resource), None
         case "region":
             return safe_text(resource.region), None
         case "project":

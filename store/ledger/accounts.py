@@ -6,9 +6,9 @@ import sqlite_utils
 
 from store import audit, rules
 from store.errors import Refused
+from store.ledger.payments import load_coupons
 from store.models import Account, RenewalDay
 from store.money import AmountTooLarge, check_cents, format_cents
-from store.payments import load_coupons
 
 
 def _renewal_day(text: str | None) -> RenewalDay | None:

@@ -13,9 +13,10 @@ import datetime as dt
 import arrow
 import sqlite_utils
 
-from store import audit, orders, payments, rules
+from store import audit, rules
 from store.db import write
 from store.errors import Refused
+from store.ledger import orders, payments
 from store.models import Duration, Method, TickReport
 
 CHARGE_HOUR = 3

@@ -1,31 +1,22 @@
-"""Paying an order: coupons, the payment method, and every expiry moved — all or nothing."""
+"""Paying an order on the local ledger: coupons, the payment method, and every expiry moved —
+all or nothing. (What a payment costs is in `store.charges`.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Sequence
-from fractions import Fraction
 
 import sqlite_utils
 
-from store import audit, orders, rules
+from store import audit, rules
+from store.charges import card_digits, charge_for, check_coupon_limits
 from store.errors import CardDeclined, InsufficientBalance, NotFound, Refused
+from store.ledger import orders
 from store.models import Billing, Charge, Coupon, Method, Order, OrderStatus, Payment
-from store.money import format_cents, round_half_up
-from store.text import ASCII_DIGITS
+from store.money import format_cents
 
-MAX_CASH_COUPONS = 3
-MAX_DISCOUNTS = 1
 DECLINED_SUFFIX = "0002"
-
-
-def card_digits(card: str | None) -> str:
-    """A card number's digits (spaces and dashes dropped), refused unless 12–19 of them."""
-    digits = "".join(ch for ch in (card or "") if ch not in " -")
-    if not ASCII_DIGITS.fullmatch(digits) or not 12 <= len(digits) <= 19:
-        raise Refused("online payment needs a card number of 12–19 digits")
-    return digits
 
 
 def card_last4(card: str | None) -> str:
@@ -60,19 +51,8 @@ def usable_coupons(
         if coupon.expires is not None and coupon.expires < today:
             raise Refused(f"coupon {cid} expired on {coupon.expires}")
     chosen = [found[cid] for cid in unique]
-    if sum(c.kind == "cash" for c in chosen) > MAX_CASH_COUPONS:
-        raise Refused(f"at most {MAX_CASH_COUPONS} cash coupons per order")
-    if sum(c.kind == "discount" for c in chosen) > MAX_DISCOUNTS:
-        raise Refused(f"at most {MAX_DISCOUNTS} discount per order")
+    check_coupon_limits(chosen)
     return chosen
-
-
-def charge_for(total_cents: int, coupons: Sequence[Coupon]) -> Charge:
-    """The discount applies first, then cash coupons, never below zero."""
-    discount = sum(round_half_up(Fraction(total_cents * c.percent_off, 100))
-                   for c in coupons if c.kind == "discount")
-    cash = sum(c.amount_cents for c in coupons if c.kind == "cash")
-    return Charge(total_cents, discount, min(cash, total_cents - discount))
 
 
 def _check_lines_current(db: sqlite_utils.Database, order: Order, today: dt.date) -> None:

@@ -1,0 +1,104 @@
+"""The mirror of a cloud account (migration 5): a database is local, bound to one account, or
+not yet either; resources can be other services and can be gone from the account; and the
+account's pending orders, coupons and renewal quotes as last synced."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from store.migrations import guard_cents, migration
+
+RESOURCES = """
+CREATE TABLE resources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('standard', 'lite', 'server', 'other')),
+    region TEXT NOT NULL DEFAULT '',
+    enterprise_project TEXT NOT NULL DEFAULT 'default',
+    flavor TEXT NOT NULL DEFAULT '',
+    node_count INTEGER NOT NULL DEFAULT 1 CHECK (node_count >= 1),
+    status TEXT NOT NULL DEFAULT 'running',
+    billing TEXT NOT NULL DEFAULT 'yearly-monthly'
+        CHECK (billing IN ('yearly-monthly', 'pay-per-use')),
+    expiry TEXT NOT NULL CHECK (expiry GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    monthly_price_cents INTEGER NOT NULL CHECK (monthly_price_cents >= 0),
+    yearly_price_cents INTEGER NOT NULL CHECK (yearly_price_cents >= 0),
+    currency TEXT NOT NULL DEFAULT 'CNY',
+    tab TEXT CHECK (tab IN ('manual', 'auto', 'ppu', 'canceled')),
+    auto_period_months INTEGER CHECK (auto_period_months BETWEEN 1 AND 36),
+    auto_times INTEGER CHECK (auto_times BETWEEN 0 AND 99),
+    service_type TEXT NOT NULL DEFAULT '',
+    gone_at TEXT,
+    CHECK ((billing = 'pay-per-use') = (tab IS NULL))
+)"""
+RESOURCE_INDEXES = (
+    "CREATE INDEX resources_tab_expiry ON resources (tab, expiry, name)",
+    "CREATE INDEX resources_expiry ON resources (expiry, name)",
+    "CREATE INDEX resources_kind ON resources (kind, expiry)",
+    "CREATE INDEX resources_region ON resources (region, expiry)",
+    "CREATE INDEX resources_project ON resources (enterprise_project, expiry)",
+    "CREATE INDEX resources_name ON resources (name COLLATE NOCASE)",
+)
+MIRROR = """
+CREATE TABLE cloud_orders (
+    id TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    order_type TEXT NOT NULL,
+    amount_cents INTEGER,
+    currency TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE cloud_order_resources (
+    order_id TEXT NOT NULL REFERENCES cloud_orders (id) ON DELETE CASCADE,
+    resource_id TEXT NOT NULL,
+    PRIMARY KEY (order_id, resource_id)
+);
+CREATE INDEX cloud_order_resources_resource ON cloud_order_resources (resource_id);
+CREATE TABLE cloud_coupons (
+    id TEXT PRIMARY KEY,
+    coupon_type INTEGER NOT NULL,
+    face_value_cents INTEGER NOT NULL,
+    balance_cents INTEGER,
+    currency TEXT NOT NULL,
+    expires TEXT,
+    lock_order_id TEXT
+);
+CREATE TABLE quotes (
+    resource_id TEXT NOT NULL,
+    months INTEGER NOT NULL,
+    amount_cents INTEGER,
+    currency TEXT,
+    error_code TEXT,
+    error_msg TEXT,
+    quoted_at TEXT NOT NULL,
+    PRIMARY KEY (resource_id, months)
+)"""
+
+
+@migration
+def m005_cloud_mirror(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE account ADD COLUMN binding TEXT NOT NULL DEFAULT 'none'"
+               " CHECK (binding IN ('none', 'local', 'cloud'))")
+    for column in ("site", "domain_id", "synced_at"):
+        db.execute(f"ALTER TABLE account ADD COLUMN {column} TEXT")
+    db.execute("UPDATE account SET binding = 'local' WHERE EXISTS (SELECT 1 FROM resources)")
+    _rebuild_resources(db)
+    for statement in MIRROR.split(";"):
+        db.execute(statement)
+    for table in ("resources", "cloud_orders", "cloud_coupons", "quotes"):
+        guard_cents(db, table)
+
+
+def _rebuild_resources(db: sqlite_utils.Database) -> None:
+    """A CHECK constraint changes only with a new table. Order lines point at resources: with
+    the foreign-key checks deferred, the rows go back before the transaction commits."""
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    db.execute("CREATE TEMP TABLE resources_before AS SELECT * FROM resources")
+    db.execute("DROP TABLE resources")
+    db.execute(RESOURCES)
+    db.execute("INSERT INTO resources (id, name, kind, region, enterprise_project, flavor,"
+               " node_count, status, billing, expiry, monthly_price_cents, yearly_price_cents,"
+               " currency, tab, auto_period_months, auto_times) SELECT * FROM resources_before")
+    db.execute("DROP TABLE temp.resources_before")
+    for statement in RESOURCE_INDEXES:
+        db.execute(statement)
