@@ -71,8 +71,10 @@ class Resource:
     name: str
     kind: Kind
     expiry: dt.date
-    monthly_price_cents: int
-    yearly_price_cents: int
+    monthly_price_cents: int | None
+    """The renewal price of one month; None on a cloud mirror until the billing system quotes
+    it (the local ledger always has both prices)."""
+    yearly_price_cents: int | None
     currency: str = "CNY"
     region: str = ""
     enterprise_project: str = "default"
@@ -124,6 +126,8 @@ class PreviewLine:
     reason: str | None = None
     tab: Tab | None = None
     pending_order: str | None = None
+    quoted: bool = False
+    """Priced by the billing system's own quote (a bound database), not by the local rules."""
 
     @property
     def fee_cents(self) -> int:
@@ -136,6 +140,10 @@ class Preview:
     duration: Duration
     align: RenewalDay | None
     currency: str
+    quoted_at: str | None = None
+    """When the billing system quoted these prices (a bound database); None: the local rules."""
+    fresh: bool = True
+    """False for the last known quotes, shown while fresh ones load."""
 
     @property
     def renewable(self) -> tuple[PreviewLine, ...]:

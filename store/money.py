@@ -55,6 +55,11 @@ def format_cents(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
 AMOUNT = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?")
 
 
+def price_text(cents: int | None, currency: str = DEFAULT_CURRENCY) -> str:
+    """A price, or `not quoted` where the billing system has not been asked yet."""
+    return "not quoted" if cents is None else format_cents(cents, currency)
+
+
 def parse_amount(text: str) -> int:
     """`1234.5` or `1,234.50` → 123450 cents. Refuses signs, odd commas, over two decimals, and
     anything above MAX_CENTS."""

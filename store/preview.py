@@ -16,12 +16,16 @@ def preview_line(
     """One resource's renewal: dates and fees, or the reason it cannot be renewed."""
     reason = rules.refusal(resource.billing, resource.expiry, today, resource.pending_order,
                            resource.gone_at)
+    monthly, yearly = resource.monthly_price_cents, resource.yearly_price_cents
+    if reason is None and (monthly is None or yearly is None):
+        reason = "no renewal price known yet"
     base = new_expiry = None
     if reason is None:
         base, new_expiry = rules.renew_dates(resource.expiry, length, align)
         reason = rules.still_expired_reason(new_expiry, today) or rules.too_late_reason(
             new_expiry)
-    if reason is not None or base is None or new_expiry is None:
+    if reason is not None or base is None or new_expiry is None or monthly is None \
+            or yearly is None:
         return PreviewLine(
             id=resource.id, name=resource.name, current_expiry=resource.expiry,
             new_expiry=new_expiry, months=length.months, extra_days=0,
@@ -31,9 +35,8 @@ def preview_line(
     return PreviewLine(
         id=resource.id, name=resource.name, current_expiry=resource.expiry,
         new_expiry=new_expiry, months=length.months, extra_days=(new_expiry - base).days,
-        base_fee_cents=rules.base_fee(
-            resource.monthly_price_cents, resource.yearly_price_cents, length),
-        extra_fee_cents=rules.extra_day_fee(resource.monthly_price_cents, base, new_expiry),
+        base_fee_cents=rules.base_fee(monthly, yearly, length),
+        extra_fee_cents=rules.extra_day_fee(monthly, base, new_expiry),
         renewable=True, tab=resource.tab, pending_order=resource.pending_order,
     )
 

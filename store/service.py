@@ -10,18 +10,21 @@ import builtins
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from store import audit, charges, demo, io, queries
 from store.audit import Identity
+from store.billing import Billing
 from store.clock import Clock, parse_when, utc_stamp
+from store.cloud import require_sdk
 from store.connections import Connections, DatabaseInfo, StoreEvents
-from store.db import BUSY_TIMEOUT_S, write
-from store.errors import PaymentFailed, ReadOnlyClock, Refused
-from store.ledger import accounts, orders, payments, policy, tick
+from store.db import BUSY_TIMEOUT_S
+from store.ledger import accounts, orders, payments
+from store.ledger.ledger import LocalLedger
 from store.models import (
     Account,
     AuditEntry,
@@ -44,6 +47,11 @@ from store.models import (
     WeekExpiry,
 )
 
+if TYPE_CHECKING:
+    from store.cloud.binding import CloudStatus
+    from store.cloud.client import CloudClient
+    from store.cloud.sync import SyncReport
+
 EVERYTHING = Filters()
 
 
@@ -56,6 +64,7 @@ class Store:
         folder's group."""
         self.path = Path(path)
         self.clock = clock or Clock()
+        self._cloud: CloudClient | None = None
         self._connections = Connections(self.path, self.clock,
                                         identity or Identity.of_this_process(),
                                         events or StoreEvents(), shared, busy_timeout_s)
@@ -92,31 +101,33 @@ class Store:
         """Which file, and whether it runs on a simulated clock (or is read-only under --now)."""
         return self._connections.info()
 
-    def _today_now(self) -> tuple[dt.date, str]:
+    def today_now(self) -> tuple[dt.date, str]:
         return self.clock.today(), self.clock.stamp()
 
     # reads -----------------------------------------------------------------------------------
     def list(self, filters: Filters = EVERYTHING, sort: str = "expiry", descending: bool = False,
              limit: int = 100, offset: int = 0) -> builtins.list[ResourceRow]:
-        today, now = self._today_now()
+        today, now = self.today_now()
         return queries.list_rows(self.db(), filters, today, now, sort=sort,
                                  descending=descending, limit=limit, offset=offset)
 
     def count(self, filters: Filters = EVERYTHING) -> int:
-        return queries.count(self.db(), filters, *self._today_now())
+        return queries.count(self.db(), filters, *self.today_now())
 
     def quick_counts(self, filters: Filters = EVERYTHING) -> QuickCounts:
-        return queries.quick_counts(self.db(), filters, *self._today_now())
+        return queries.quick_counts(self.db(), filters, *self.today_now())
 
     def matching_ids(self, filters: Filters = EVERYTHING) -> builtins.list[str]:
-        return queries.matching_ids(self.db(), filters, *self._today_now())
+        return queries.matching_ids(self.db(), filters, *self.today_now())
 
     def distinct(self, column: str) -> builtins.list[str]:
         return queries.distinct_values(self.db(), column)
 
     def preview(self, ids: Sequence[str], length: Duration,
                 align: RenewalDay | None = None) -> Preview:
-        return orders.preview(self.db(), list(ids), length, align, *self._today_now())
+        """What renewing would do and cost: by the rules here, or as the billing system quotes
+        it on a bound database."""
+        return self.billing().preview(ids, length, align)
 
     def selection_total(self, ids: Sequence[str], length: Duration) -> int:
         """The renewal price of these resources for a duration, before alignment."""
@@ -127,7 +138,7 @@ class Store:
 
     def rows(self, ids: Sequence[str]) -> builtins.list[ResourceRow]:
         """These resources as listed today, in the order asked; unknown ids are left out."""
-        today, now = self._today_now()
+        today, now = self.today_now()
         found = queries.resources_by_id(self.db(), ids, now)
         return [queries.to_row(found[rid], today) for rid in ids if rid in found]
 
@@ -150,28 +161,31 @@ class Store:
         stamp = utc_stamp(parse_when(since)) if since else None
         return audit.entries(self.db(), stamp, limit)
 
-    # writes ----------------------------------------------------------------------------------
+    # writes: through the billing backend of the database ------------------------------------
+    def billing(self) -> Billing:
+        """The local ledger, or the cloud account the database is bound to."""
+        if self.binding() == "cloud":
+            require_sdk()
+            from store.cloud.billing import CloudBilling  # the SDK loads only for a bound database
+
+            return CloudBilling(self)
+        return LocalLedger(self)
+
+    def binding(self) -> str:
+        """'local', 'cloud', or 'none' for a new database that is neither yet."""
+        return str(self.db().execute("SELECT binding FROM account").fetchone()[0])
+
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
                     seen: Preview | None = None) -> Order:
         """One combined order, pending payment, for the renewable ones among `ids`; refused
         whole (StalePreview) if `seen`, the preview the user confirmed, is out of date."""
-        with self.writing() as db:
-            today, now = self._today_now()
-            return orders.place(db, list(ids), length, align, today, now, seen=seen)
+        return self.billing().place_order(ids, length, align, seen)
 
     def pay(self, order_id: str, method: Method, idempotency_key: str | None = None,
             card: str | None = None, coupons: Sequence[str] = ()) -> Payment:
-        """Pay in one transaction; a refusal is audited and changes nothing else."""
+        """Pay in one transaction; a refusal changes nothing."""
         key = idempotency_key or new_idempotency_key()
-        today, now = self._today_now()
-        try:
-            with self.writing() as db:
-                return payments.pay(db, order_id, method, key, today, now, card, coupons)
-        except Refused as exc:
-            if not isinstance(exc, ReadOnlyClock):
-                with self.writing() as db:
-                    audit.record(db, "order.pay", f"failed: {exc}", detail=order_id)
-            raise
+        return self.billing().pay(order_id, method, key, card, coupons)
 
     def checkout(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
                  method: Method, idempotency_key: str, card: str | None = None,
@@ -182,57 +196,38 @@ class Store:
         (StalePreview). A refused payment keeps the order, pending, and raises PaymentFailed
         naming it; a key already used returns that payment again without placing anything.
         """
-        today, now = self._today_now()
-        if method is Method.ONLINE:
-            charges.card_digits(card)      # a mistyped number places no order
-        with self.writing() as db:
-            replayed = payments.replay(db, idempotency_key)
-            if replayed is not None:
-                return replayed
-            order = orders.place(db, list(ids), length, align, today, now, seen=seen)
-            try:
-                with write(db):
-                    return payments.pay(db, order.id, method, idempotency_key, today, now,
-                                        card, coupons)
-            except Refused as exc:
-                audit.record(db, "order.pay", f"failed: {exc}", detail=order.id)
-                failure = PaymentFailed(str(exc), order.id)
-        raise failure
+        return self.billing().checkout(ids, length, align, method, idempotency_key, card,
+                                       coupons, seen)
 
     def set_policy(self, ids: Sequence[str], to: Tab,
                    terms: AutoRenew | None = None) -> builtins.list[RowResult]:
         """Move resources between Renewals tabs in one transaction; a result per resource."""
-        with self.writing() as db:
-            return policy.apply(db, ids, to, terms, *self._today_now())
+        return self.billing().set_policy(ids, to, terms)
 
     def tick(self) -> TickReport:
         """Process every due event up to now; running it again changes nothing."""
-        with self.writing() as db:
-            return tick.run(db, self.clock.now())
+        return self.billing().tick()
 
     def cancel_order(self, order_id: str) -> Order:
-        with self.writing() as db:
-            return orders.cancel(db, order_id, self.clock.stamp())
+        return self.billing().cancel_order(order_id)
 
     def top_up(self, cents: int) -> Account:
-        with self.writing() as db:
-            accounts.top_up(db, cents)
+        self.billing().top_up(cents)
         return self.account()
 
     def set_renewal_day(self, day: RenewalDay | None) -> Account:
-        with self.writing() as db:
-            accounts.set_renewal_day(db, day)
+        self.billing().set_renewal_day(day)
         return self.account()
 
     def set_deduction_days(self, days: int) -> Account:
-        with self.writing() as db:
-            accounts.set_deduction_days(db, days)
+        self.billing().set_deduction_days(days)
         return self.account()
 
     # import/export ---------------------------------------------------------------------------
     def import_resources(self, resources: Sequence[Resource]) -> int:
         """Add or replace resources (read with `io.read_resources`) in one transaction."""
         with self.writing() as db:
+            accounts.claim_local(db, "an import")
             return io.upsert_resources(db, resources)
 
     def seed_demo(self, count: int = 200, seed: int = 7, replace: bool = False) -> int:
@@ -242,8 +237,41 @@ class Store:
         today = self.clock.today()
         resources = demo.generate(count, seed, today)  # before the write: the lock is held
         with self.writing() as db:                     # only to write
+            accounts.claim_local(db, "demo data")
             demo.load(db, resources, seed, today, replace=replace)
         return count
+
+    # the cloud account of a bound database ---------------------------------------------------
+    # (store.cloud is imported here, when used: the SDK costs a second to load)
+    def cloud_client(self) -> CloudClient:
+        """The billing system's client for this database (built once, on first use)."""
+        if self._cloud is None:
+            require_sdk()
+            from store.cloud.binding import client_for
+
+            self._cloud = client_for(self)
+        return self._cloud
+
+    def sync_cloud(self, site: str | None = None,
+                   progress: Callable[[str], None] = lambda _step: None) -> SyncReport:
+        """Bind a new database to the credentials' account, or sync a bound one again."""
+        require_sdk()
+        from store.cloud.binding import client_for, run_sync
+
+        self._cloud = client_for(self, site)
+        return run_sync(self, self._cloud, progress)
+
+    def cloud_status(self) -> CloudStatus:
+        require_sdk()
+        from store.cloud.binding import status
+
+        return status(self)
+
+    def last_quoted_preview(self, ids: Sequence[str], length: Duration) -> Preview:
+        """On a bound database: the preview priced by the quotes kept last time (no call)."""
+        from store.cloud.quotes import last_quoted_preview
+
+        return last_quoted_preview(self.db(), ids, length, *self.today_now())
 
 
 def new_idempotency_key() -> str:

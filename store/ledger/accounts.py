@@ -23,6 +23,16 @@ def load(db: sqlite_utils.Database, include_used_coupons: bool = False) -> Accou
     return Account(balance, currency, _renewal_day(day), deduction, tuple(coupons))
 
 
+def claim_local(db: sqlite_utils.Database, what: str) -> None:
+    """Resources are about to come in from `what` (demo data, an import): the database is a
+    local ledger from now on. One bound to a cloud account takes resources only from its syncs.
+    Call inside the write transaction."""
+    if db.execute("SELECT binding FROM account").fetchone()[0] == "cloud":
+        raise Refused(f"this database mirrors a Huawei Cloud account: {what} would mix with the "
+                      "account's own resources; it takes them only from renewals cloud sync")
+    db.execute("UPDATE account SET binding = 'local' WHERE binding = 'none'")
+
+
 def top_up(db: sqlite_utils.Database, cents: int) -> None:
     """Add to the balance. Call inside a write transaction."""
     if cents <= 0:

@@ -1,6 +1,7 @@
 """The mirror of a cloud account (migration 5): a database is local, bound to one account, or
-not yet either; resources can be other services and can be gone from the account; and the
-account's pending orders, coupons and renewal quotes as last synced."""
+not yet either; resources can be other services, can be gone from the account, and can have
+no price yet (NULL: the billing system lists resources without prices, and quotes them only
+when asked); and the account's pending orders, coupons and renewal quotes as last synced."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ CREATE TABLE resources (
     billing TEXT NOT NULL DEFAULT 'yearly-monthly'
         CHECK (billing IN ('yearly-monthly', 'pay-per-use')),
     expiry TEXT NOT NULL CHECK (expiry GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    monthly_price_cents INTEGER NOT NULL CHECK (monthly_price_cents >= 0),
-    yearly_price_cents INTEGER NOT NULL CHECK (yearly_price_cents >= 0),
+    monthly_price_cents INTEGER CHECK (monthly_price_cents >= 0),
+    yearly_price_cents INTEGER CHECK (yearly_price_cents >= 0),
     currency TEXT NOT NULL DEFAULT 'CNY',
     tab TEXT CHECK (tab IN ('manual', 'auto', 'ppu', 'canceled')),
     auto_period_months INTEGER CHECK (auto_period_months BETWEEN 1 AND 36),

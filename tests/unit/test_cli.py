@@ -43,7 +43,8 @@ RESOURCES = (
 ALL_IDS = [row[0] for row in RESOURCES]
 
 PREVIEW_LINE_FIELDS = ["id", "current_expiry", "new_expiry", "months", "extra_days",
-                       "base_fee_cents", "extra_fee_cents", "fee_cents", "renewable", "reason"]
+                       "base_fee_cents", "extra_fee_cents", "fee_cents", "renewable", "reason",
+                       "quoted"]
 ORDER_LINE_FIELDS = ["resource_id", "old_expiry", "new_expiry", "months", "extra_days",
                      "base_fee_cents", "extra_fee_cents", "fee_cents"]
 PAYMENT_FIELDS = ["method", "charged_cents", "discount_cents", "coupon_cents",
@@ -186,13 +187,13 @@ def test_list_bad_filters_are_usage_errors(run, seeded, args):
 # preview ---------------------------------------------------------------------------------------
 def test_preview_json_shape(run, seeded):
     shown = ok_json(run("preview", "r-manual", "r-deleted", "--months", "2", "--json"))
-    assert list(shown) == ["lines", "total_cents", "currency"]
+    assert list(shown) == ["lines", "total_cents", "currency", "quoted_at"]
     assert [list(line) for line in shown["lines"]] == [PREVIEW_LINE_FIELDS] * 2
     manual, deleted = shown["lines"]
     assert manual == {
         "id": "r-manual", "current_expiry": "2026-12-16", "new_expiry": "2027-02-16",
         "months": 2, "extra_days": 0, "base_fee_cents": 20_000, "extra_fee_cents": 0,
-        "fee_cents": 20_000, "renewable": True, "reason": None,
+        "fee_cents": 20_000, "renewable": True, "reason": None, "quoted": False,
     }
     assert deleted["renewable"] is False and deleted["new_expiry"] is None
     assert deleted["reason"].startswith("deleted")

@@ -24,7 +24,7 @@ from store.models import (
     PreviewLine,
     ResourceRow,
 )
-from store.money import format_cents
+from store.money import format_cents, price_text
 from store.text import json_safe, safe_text
 
 
@@ -49,13 +49,14 @@ def preview_line_json(line: PreviewLine) -> dict[str, Any]:
         "new_expiry": _date(line.new_expiry), "months": line.months,
         "extra_days": line.extra_days, "base_fee_cents": line.base_fee_cents,
         "extra_fee_cents": line.extra_fee_cents, "fee_cents": line.fee_cents,
-        "renewable": line.renewable, "reason": line.reason,
+        "renewable": line.renewable, "reason": line.reason, "quoted": line.quoted,
     }
 
 
 def preview_json(preview: Preview) -> dict[str, Any]:
     return {"lines": [preview_line_json(line) for line in preview.lines],
-            "total_cents": preview.total_cents, "currency": preview.currency}
+            "total_cents": preview.total_cents, "currency": preview.currency,
+            "quoted_at": preview.quoted_at}
 
 
 def order_line_json(line: OrderLine) -> dict[str, Any]:
@@ -161,7 +162,7 @@ def resources_text(rows: Sequence[ResourceRow]) -> str:
         (r.resource.id, r.resource.name, r.resource.kind.value, r.resource.region,
          r.resource.expiry.isoformat(), r.days_left, r.status,
          r.resource.tab.value if r.resource.tab else r.resource.billing.value,
-         format_cents(r.resource.monthly_price_cents, r.resource.currency))
+         price_text(r.resource.monthly_price_cents, r.resource.currency))
         for r in rows
     ]
     return table(headers, body, right=(5, 8))

@@ -23,9 +23,10 @@ from click.core import ParameterSource
 
 from store import rules
 from store.clock import BadTime, Clock
+from store.cloud.settings import BadSetting
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
-from tui.cli import admin, orders, resources
+from tui.cli import admin, cloud, orders, resources
 from tui.cli.common import BadInput, Failed, Session
 from tui.crash import crash_line, write_log
 
@@ -45,6 +46,8 @@ class RenewalsGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise BadInput(exc.format_message()) from None
+        except BadSetting as exc:  # an endpoint or timeout in the environment
+            raise BadInput(str(exc)) from None
         except StoreError as exc:
             raise Failed(str(exc)) from None
         except (rules.RuleError, BadTime) as exc:
@@ -150,6 +153,6 @@ def remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-for _module in (resources, orders, admin):
+for _module in (resources, orders, admin, cloud):
     for _command in _module.COMMANDS:
         main.add_command(_command)

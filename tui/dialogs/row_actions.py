@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.models import AutoRenew, ResourceRow, Tab
-from store.money import format_cents
+from store.money import price_text
 from store.rules import refusal
 from store.text import safe_text
 from tui.dialogs.base import Dialog
@@ -82,7 +82,7 @@ def describe(row: ResourceRow) -> Text:
         f"Expiry   {resource.expiry} 23:59:59 GMT+08:00, {when}",
         f"Region   {safe_text(resource.region or '-')}, project "
         f"{safe_text(resource.enterprise_project)}",
-        f"Price    {format_cents(resource.monthly_price_cents, resource.currency)} a month",
+        f"Price    {price_text(resource.monthly_price_cents, resource.currency)} a month",
         f"Policy   {policy_words(row)}",
     ]
     return Text("\n".join(lines))

@@ -11,7 +11,7 @@ from functools import lru_cache
 from rich.cells import cell_len, set_cell_size
 
 from store.models import Kind, Phase, Resource, ResourceRow
-from store.money import format_cents
+from store.money import price_text
 from store.text import safe_text
 
 GAP = " "
@@ -119,4 +119,4 @@ def cell_text(column: Column, row: ResourceRow, checked: bool) -> tuple[str, str
         case "left":
             return phase_word(row)
         case _:
-            return format_cents(resource.monthly_price_cents, resource.currency), None
+            return price_text(resource.monthly_price_cents, resource.currency), None

@@ -1,0 +1,98 @@
+"""Binding a database to one cloud account, syncing it, and telling where it stands.
+
+A new (empty) database is bound by its first `cloud sync`, to the account of the credentials
+and the site asked for (intl by default); after that every sync refreshes it, and it refuses
+another site or another account. A local ledger (made by demo or import) is never bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from store.clock import Clock
+from store.cloud import sync
+from store.cloud.client import CloudClient
+from store.cloud.credentials import NoCredentials, find_credentials
+from store.cloud.settings import CloudSettings, from_environment
+from store.db import write
+from store.errors import Refused
+
+if TYPE_CHECKING:
+    from store.service import Store
+
+DEFAULT_SITE = "intl"
+
+
+@dataclass(frozen=True)
+class CloudStatus:
+    site: str
+    domain_id: str | None
+    synced_at: str | None
+    credentials: str
+    """Where the credentials come from, or why there are none (never the secret)."""
+    bss_endpoint: str
+    modelarts_endpoint: str
+
+
+def bound_to(store: Store) -> tuple[str, str | None, str | None, str | None]:
+    """(binding, site, domain id, last sync) as the database records them."""
+    return store.db().execute(
+        "SELECT binding, site, domain_id, synced_at FROM account").fetchone()
+
+
+def site_for(store: Store, asked: str | None) -> str:
+    binding, site, _domain, _synced = bound_to(store)
+    if binding == "local":
+        raise Refused(f"{store.path} is a local ledger (made by demo or import): a cloud account "
+                      "gets a database of its own, e.g. renewals --db cloud.db cloud sync")
+    if binding == "cloud" and asked and asked != site:
+        raise Refused(f"{store.path} mirrors the {site} site; the {asked} site needs a database "
+                      "of its own")
+    return site or asked or DEFAULT_SITE
+
+
+def settings_for(store: Store, asked: str | None = None) -> CloudSettings:
+    return from_environment(site_for(store, asked))
+
+
+def client_for(store: Store, asked: str | None = None) -> CloudClient:
+    return CloudClient(settings_for(store, asked), find_credentials())
+
+
+def run_sync(store: Store, client: CloudClient,
+             progress: Callable[[str], None] = lambda _step: None) -> sync.SyncReport:
+    """Read the account, then write it into the mirror in one transaction."""
+    site = client.settings.site
+    calls_before = client.throttle.calls
+    snapshot = sync.fetch(client, progress)
+    db = store.db()
+    with write(db, store.events.waiting_for_writer):
+        binding, _site, domain, _synced = db.execute(
+            "SELECT binding, site, domain_id, synced_at FROM account").fetchone()
+        if binding == "local":
+            raise Refused(f"{store.path} became a local ledger while the account was read")
+        if domain and snapshot.domain_id and domain != snapshot.domain_id:
+            raise Refused(f"these credentials belong to account {snapshot.domain_id}, but "
+                          f"{store.path} mirrors account {domain}: nothing was changed")
+        report = sync.write(db, snapshot, site, Clock.wall_stamp())
+    progress("done")
+    return sync.SyncReport(**{**report.__dict__,
+                              "requests": client.throttle.calls - calls_before})
+
+
+def status(store: Store) -> CloudStatus:
+    binding, site, domain, synced = bound_to(store)
+    if binding != "cloud":
+        raise Refused(f"{store.path} is not bound to a cloud account"
+                      + (" (it is a local ledger)" if binding == "local" else
+                         ": bind it with renewals cloud sync"))
+    settings = from_environment(site or DEFAULT_SITE)
+    try:
+        source = find_credentials().source
+    except NoCredentials as exc:
+        source = f"none found ({exc})"
+    return CloudStatus(site=settings.site, domain_id=domain, synced_at=synced, credentials=source,
+                       bss_endpoint=settings.bss_endpoint,
+                       modelarts_endpoint=settings.modelarts_endpoint)

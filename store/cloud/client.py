@@ -1,0 +1,185 @@
+"""The official SDK, wrapped: one method per billing operation the console uses, every call
+paced by the Throttle, every SDK failure turned into one CloudError line.
+
+Clients are built with `with_endpoints`, so the SDK never asks IAM for anything; the site picks
+the international (bssintl) or the China (bss) package, whose models have the same shape. Each
+SDK package takes about half a second to import, so only the site's is loaded, and ModelArts
+only when pools are listed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
+from huaweicloudsdkcore.exceptions import exceptions as sdk
+from huaweicloudsdkcore.http.http_config import HttpConfig
+
+from store.cloud.credentials import Credentials
+from store.cloud.settings import CloudSettings
+from store.cloud.throttle import CloudError, CloudTimeout, Throttle
+
+PAGE = 500          # resources per query page
+MAX_IDS = 50        # resource ids per query (documented limit)
+MAX_QUOTED = 10     # resource ids per renewal quote (documented limit)
+ORDERS_PAGE = 100
+CONNECT_TIMEOUT_S = 10.0
+BSS_PACKAGES = {"intl": "huaweicloudsdkbssintl.v2", "cn": "huaweicloudsdkbss.v2"}
+PENDING_PAYMENT = 6
+USABLE = 2          # a coupon's status: to be used
+RENEWAL = "2"
+
+Result = TypeVar("Result")
+
+
+def translated(operation: str, send: Callable[[], Result], timeout_s: float) -> Result:
+    """Run one SDK call; its failures become CloudError with what the system said."""
+    try:
+        return send()
+    except sdk.ServiceResponseException as exc:
+        raise CloudError(
+            f"{operation}: the billing system answered HTTP {exc.status_code} "
+            f"{exc.error_code or ''}: {exc.error_msg or 'no message'}"
+            + (f" (request {exc.request_id})" if exc.request_id else ""),
+            status=exc.status_code, code=exc.error_code, request_id=exc.request_id,
+            retriable=exc.status_code >= 500) from None
+    except (sdk.RequestTimeoutException, requests.exceptions.Timeout):
+        raise CloudTimeout(f"{operation}: no answer within {timeout_s:g} s", retriable=True
+                           ) from None
+    except (sdk.ConnectionException, requests.exceptions.ConnectionError) as exc:
+        if "ReadTimeout" in str(exc):  # how a GET's read timeout comes back from the SDK
+            raise CloudTimeout(f"{operation}: no answer within {timeout_s:g} s",
+                               retriable=True) from None
+        raise CloudError(f"{operation}: cannot reach the billing system ({exc})",
+                         retriable=True) from None
+
+
+def quiet(client: Any) -> Any:
+    """The SDK logs its errors to stderr on its own; here every failure is a CloudError line."""
+    logging.getLogger(f"HuaweiCloud-SDK-{type(client).__name__}").addHandler(
+        logging.NullHandler())
+    return client
+
+
+def require(operation: str, answer: Any, *fields: str) -> Any:
+    """The SDK turns a body it cannot read into a model of Nones: refuse that, by name."""
+    missing = [name for name in fields if getattr(answer, name, None) is None]
+    if missing:
+        raise CloudError(f"{operation}: the billing system's answer has no "
+                         f"{', '.join(missing)} (not a body the SDK could read)")
+    return answer
+
+
+class CloudClient:
+    def __init__(self, settings: CloudSettings, credentials: Credentials,
+                 throttle: Throttle | None = None) -> None:
+        self.settings, self.credentials = settings, credentials
+        self.throttle = throttle or Throttle()
+        self.api = importlib.import_module(BSS_PACKAGES[settings.site])
+        config = HttpConfig.get_default_config()
+        config.timeout = (min(CONNECT_TIMEOUT_S, settings.timeout_s), settings.timeout_s)
+        config.retry_times = 0
+        self.config = config
+        global_credentials = GlobalCredentials(credentials.ak, credentials.sk,
+                                               credentials.domain_id)
+        if credentials.security_token:
+            global_credentials.with_security_token(credentials.security_token)
+        client_type = self.api.BssintlClient if settings.site == "intl" else self.api.BssClient
+        self.bss = quiet(client_type.new_builder().with_http_config(config)
+                         .with_credentials(global_credentials)
+                         .with_endpoints([settings.bss_endpoint]).build())
+        self._modelarts: dict[tuple[str, str], Any] = {}
+
+    def _call(self, operation: str, send: Callable[[], Result], *, read: bool = True) -> Result:
+        return self.throttle.call(
+            lambda: translated(operation, send, self.settings.timeout_s), read=read)
+
+    # resources --------------------------------------------------------------------------------
+    def resources_page(self, offset: int, limit: int = PAGE, **filters: Any) -> Any:
+        """One page of yearly/monthly main resources (the SDK's QueryResourcesReq filters)."""
+        body = self.api.QueryResourcesReq(only_main_resource=1, offset=offset, limit=limit,
+                                          **filters)
+        request = self.api.ListPayPerUseCustomerResourcesRequest(body=body)
+        answer = self._call("list resources",
+                            lambda: self.bss.list_pay_per_use_customer_resources(request))
+        return require("list resources", answer, "total_count", "data")
+
+    def all_resources(self, **filters: Any) -> list[Any]:
+        """Every page of resources matching `filters`, offset by offset."""
+        found: list[Any] = []
+        while True:
+            page = self.resources_page(len(found), **filters)
+            found.extend(page.data)
+            if not page.data or len(found) >= page.total_count:
+                return found
+
+    def resources_by_ids(self, ids: list[str]) -> list[Any]:
+        found: list[Any] = []
+        for start in range(0, len(ids), MAX_IDS):
+            found += self.all_resources(resource_ids=ids[start:start + MAX_IDS])
+        return found
+
+    # orders, balance, coupons -------------------------------------------------------------------
+    def _pages(self, operation: str, send: Callable[[Any], Any], make: Callable[[int], Any],
+               items: str, total: str) -> list[Any]:
+        """Every page of a GET that pages with offset/limit: `make(offset)` is the request."""
+        found: list[Any] = []
+        while True:
+            answer = require(operation, self._call(operation, partial(send, make(len(found)))),
+                             items)
+            page = getattr(answer, items)
+            found.extend(page)
+            if not page or len(found) >= (getattr(answer, total) or 0):
+                return found
+
+    def pending_renewal_orders(self) -> list[Any]:
+        return self._pages("list orders", self.bss.list_customer_orders, lambda offset:
+                           self.api.ListCustomerOrdersRequest(
+                               status=PENDING_PAYMENT, order_type=RENEWAL, offset=offset,
+                               limit=ORDERS_PAGE), "order_infos", "total_count")
+
+    def balances(self) -> Any:
+        request = self.api.ShowCustomerAccountBalancesRequest()
+        answer = self._call("read the balance",
+                            lambda: self.bss.show_customer_account_balances(request))
+        return require("read the balance", answer, "account_balances")
+
+    def usable_coupons(self) -> list[Any]:
+        return self._pages("list coupons", self.bss.list_sub_customer_coupons, lambda offset:
+                           self.api.ListSubCustomerCouponsRequest(
+                               status=USABLE, offset=offset, limit=ORDERS_PAGE),
+                           "user_coupons", "count")
+
+    # quotes -------------------------------------------------------------------------------------
+    def quote(self, ids: list[str], period_type: int, period_num: int) -> Any:
+        """The system's renewal price for up to MAX_QUOTED main resources."""
+        if not 1 <= len(ids) <= MAX_QUOTED:
+            raise ValueError(f"a quote covers 1-{MAX_QUOTED} resources, not {len(ids)}")
+        body = self.api.ListRenewRateOnPeriodReq(resource_ids=ids, period_type=period_type,
+                                                 period_num=period_num)
+        request = self.api.ListRenewRateOnPeriodRequest(body=body)
+        answer = self._call("quote a renewal",
+                            lambda: self.bss.list_renew_rate_on_period(request))
+        return require("quote a renewal", answer, "renew_inquiry_results")
+
+    # ModelArts ----------------------------------------------------------------------------------
+    def pools(self, region: str, project_id: str) -> list[Any]:
+        modelarts = importlib.import_module("huaweicloudsdkmodelarts.v1")
+        client = self._modelarts.get((region, project_id))
+        if client is None:
+            credentials = BasicCredentials(self.credentials.ak, self.credentials.sk, project_id)
+            if self.credentials.security_token:
+                credentials.with_security_token(self.credentials.security_token)
+            client = quiet(modelarts.ModelArtsClient.new_builder().with_http_config(self.config)
+                           .with_credentials(credentials)
+                           .with_endpoints([self.settings.modelarts_for(region)]).build())
+            self._modelarts[(region, project_id)] = client
+        request = modelarts.ListPoolsRequest()
+        answer = self._call(f"list the ModelArts pools of {region}",
+                            lambda: client.list_pools(request))
+        return list(require(f"list the ModelArts pools of {region}", answer, "items").items)
