@@ -8,7 +8,7 @@ reads come from SQLite either way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from store.models import (
@@ -24,10 +24,13 @@ from store.models import (
     TickReport,
 )
 
+Progress = Callable[[int, int], None]
+"""(done, of): how far a long preview has got (the cloud's quotes come ten at a time)."""
+
 
 class Billing(Protocol):
-    def preview(self, ids: Sequence[str], length: Duration,
-                align: RenewalDay | None) -> Preview: ...
+    def preview(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
+                progress: Progress | None = None) -> Preview: ...
 
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
                     seen: Preview | None) -> Order: ...

@@ -43,6 +43,15 @@ class DatabaseInfo:
     """The database runs on a simulated clock (made by `demo`, or first created under --now)."""
     read_only: bool
     """The database runs on the real clock and this store's clock is fixed (--now): reads only."""
+    binding: str = "none"
+    """'local' (a ledger made by demo or import), 'cloud' (bound to an account), or 'none'."""
+    site: str | None = None
+    synced_at: str | None = None
+    """The last sync of a bound database (UTC stamp)."""
+
+    @property
+    def bound(self) -> bool:
+        return self.binding == "cloud"
 
 
 def clock_of(db: sqlite_utils.Database) -> str:
@@ -109,8 +118,11 @@ class Connections:
         return db
 
     def info(self) -> DatabaseInfo:
-        simulated = clock_of(self.get()) == "simulated"
-        return DatabaseInfo(self.path, simulated, self.clock.is_fixed and not simulated)
+        clock, binding, site, synced = self.get().execute(
+            "SELECT clock, binding, site, synced_at FROM account").fetchone()
+        simulated = clock == "simulated"
+        return DatabaseInfo(self.path, simulated, self.clock.is_fixed and not simulated,
+                            binding, site, synced)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[sqlite_utils.Database]:

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from store import audit, charges, demo, io, queries
 from store.audit import Identity
-from store.billing import Billing
+from store.billing import Billing, Progress
 from store.clock import Clock, parse_when, utc_stamp
 from store.cloud import require_sdk
 from store.connections import Connections, DatabaseInfo, StoreEvents
@@ -123,11 +123,11 @@ class Store:
     def distinct(self, column: str) -> builtins.list[str]:
         return queries.distinct_values(self.db(), column)
 
-    def preview(self, ids: Sequence[str], length: Duration,
-                align: RenewalDay | None = None) -> Preview:
+    def preview(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
+                progress: Progress | None = None) -> Preview:
         """What renewing would do and cost: by the rules here, or as the billing system quotes
-        it on a bound database."""
-        return self.billing().preview(ids, length, align)
+        it on a bound database (`progress(done, of)` as the quotes come)."""
+        return self.billing().preview(ids, length, align, progress)
 
     def selection_total(self, ids: Sequence[str], length: Duration) -> int:
         """The renewal price of these resources for a duration, before alignment."""

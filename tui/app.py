@@ -18,6 +18,7 @@ from textual.widgets import Label
 from store.connections import DatabaseInfo
 from store.service import Store
 from store.text import safe_lines, safe_text
+from tui.cloud_sync import CloudSync
 from tui.crash import crash_line, write_log
 from tui.due_events import TICK_SECONDS, DueEvents
 from tui.screens.audit import AuditScreen
@@ -82,6 +83,8 @@ class RenewalsApp(ConsoleState, App[None]):
         Binding("w", "overview", "Expiry overview", show=False, id="app.overview"),
         Binding("comma", "settings", "Settings", show=False, id="app.settings"),
         Binding("ctrl+r", "reload", "Reload now", show=False, id="app.reload"),
+        Binding("C", "cloud_sync", "Sync with the cloud account", show=False,
+                id="app.cloud-sync"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
@@ -91,13 +94,15 @@ class RenewalsApp(ConsoleState, App[None]):
                  database: DatabaseInfo | None = None,
                  watch_every: float | None = WATCH_SECONDS) -> None:
         """`due_events_every`: seconds between passes of due events (one runs at start);
-        None runs none at all. `database`: the open file's info, when the caller has read it
+        None runs no background work at all (no due events, and no first cloud sync).
+        `database`: the open file's info, when the caller has read it
         (else it is read in a worker). `watch_every`: seconds between looks for other users'
         writes (None: the screens reload only after this app's own writes, or ctrl+r)."""
         super().__init__()
         self.store = store
         self.mouse_enabled = mouse
         self.due_events = DueEvents(self, store, due_events_every)
+        self.cloud_sync = CloudSync(self, store)
         self.database_watch = DatabaseWatch(self, store, watch_every) if watch_every else None
         self.set_reactive(RenewalsApp.database, database)
         self.crash: str | None = None
@@ -144,10 +149,23 @@ class RenewalsApp(ConsoleState, App[None]):
         self._start_due_events()
 
     def _start_due_events(self) -> None:
-        """Due events run on their own, except where a write would be refused: a real-clock
-        database under --now is for reading only."""
-        if self.due_events.every is not None and not (self.database and self.database.read_only):
+        """Due events run on their own, except where a write would be refused (a real-clock
+        database under --now is for reading only) and on a database bound to a cloud account:
+        there the billing system runs them, and the first sync of the session starts instead."""
+        info = self.database
+        if info is not None and info.bound:
+            if self.due_events.every is not None:  # the app runs its own background work
+                self.cloud_sync.run()
+        elif self.due_events.every is not None and not (info and info.read_only):
             self.due_events.start()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cloud_sync":
+            return self.database is not None and self.database.bound
+        return True
+
+    def action_cloud_sync(self) -> None:
+        self.cloud_sync.run()
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)

@@ -23,6 +23,8 @@ class ConsoleState:
     database: reactive[DatabaseInfo | None] = reactive(None)
     """The open file and its clock; None until it has been read."""
     writer_waiting: reactive[bool] = reactive(False)
+    sync_step: reactive[str] = reactive("")
+    """What a cloud sync in progress is doing, or empty."""
 
 
 class StoreWatch(StoreEvents):

@@ -10,6 +10,9 @@ from importlib.util import find_spec
 
 from store.errors import StoreError
 
+NO_ALIGN = ("renewing to a renewal date is not offered on a database bound to a cloud account: "
+            "the renewal API renews whole periods only")
+
 
 def require_sdk() -> None:
     """The SDK is the optional `huaweicloud` extra: say how to get it, not fail on an import."""

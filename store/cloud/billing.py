@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from store.billing import Progress
 from store.clock import Clock
-from store.cloud import quotes
+from store.cloud import NO_ALIGN, quotes
 from store.db import write
 from store.errors import Refused
 from store.models import (
@@ -31,8 +32,6 @@ from store.models import (
 if TYPE_CHECKING:
     from store.service import Store
 
-NO_ALIGN = ("renewing to a renewal date is not offered on a database bound to a cloud account: "
-            "the renewal API renews whole periods only")
 NOT_YET = ("{what} through the billing system is not built yet: this database mirrors a Huawei "
            "Cloud account, and changing only the mirror would not change the account")
 
@@ -42,7 +41,7 @@ class CloudBilling:
         self.store = store
 
     def preview(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
-                progress: quotes.Progress = lambda _done, _total: None) -> Preview:
+                progress: Progress | None = None) -> Preview:
         """Fresh quotes, ten resources a call; kept for the next preview. Quotes are the
         account's truth, not dated by --now, so they are kept whatever the clock."""
         if align is not None:
@@ -52,7 +51,8 @@ class CloudBilling:
         found = quotes.resources(db, list(dict.fromkeys(ids)), now)
         refused = quotes.refusals(found, today)
         asked = [rid for rid in dict.fromkeys(ids) if refused[rid] is None]
-        answers = quotes.ask(self.store.cloud_client(), asked, length, progress)
+        answers = quotes.ask(self.store.cloud_client(), asked, length,
+                             progress or (lambda _done, _of: None))
         quoted_at = Clock.wall_stamp()
         currency = db.execute("SELECT currency FROM account").fetchone()[0]
         with write(db, self.store.events.waiting_for_writer):

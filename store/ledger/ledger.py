@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from store import audit, charges
+from store.billing import Progress
 from store.db import write
 from store.errors import PaymentFailed, ReadOnlyClock, Refused
 from store.ledger import accounts, orders, payments, policy, tick
@@ -30,8 +31,9 @@ class LocalLedger:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def preview(self, ids: Sequence[str], length: Duration,
-                align: RenewalDay | None) -> Preview:
+    def preview(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
+                progress: Progress | None = None) -> Preview:
+        """Worked out here at once: no progress to tell."""
         today, now = self.store.today_now()
         return orders.preview(self.store.db(), list(ids), length, align, today, now)
 

@@ -8,7 +8,8 @@ cover all of them. `enter` dismisses with exactly the preview on screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import cast
 
 from rich.text import Text
 from textual import on, work
@@ -20,13 +21,21 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from store.cloud import NO_ALIGN
 from store.errors import StoreError
-from store.models import Account, Duration, Preview, PreviewLine, RenewalDay
-from store.money import format_cents
+from store.models import Account, Duration, Preview, RenewalDay
 from store.rules import MAX_MONTHS, MAX_ORDER_LINES, MAX_YEARS
 from store.service import Store
 from tui.dialogs.base import Dialog
+from tui.dialogs.renew_text import (
+    changed_text,
+    day_label,
+    in_expiry_order,
+    preview_cells,
+    summary_text,
+)
 from tui.safe import safe
+from tui.state import ConsoleState
 from tui.watch import DataChanged
 from tui.widgets.stepper import Stepper
 
@@ -52,12 +61,6 @@ class RenewRequest:
     @property
     def renewable_count(self) -> int:
         return len(self.preview.renewable)
-
-
-def day_label(day: RenewalDay | None) -> str:
-    if day is None:
-        return "not set"
-    return "last day of the month" if day == "last" else f"day {day}"
 
 
 class RenewDialog(Dialog[RenewRequest | None]):
@@ -163,7 +166,16 @@ class RenewDialog(Dialog[RenewRequest | None]):
     def action_step_duration(self, delta: int) -> None:
         self.query_one("#duration", Stepper).action_step(delta)
 
+    @property
+    def bound(self) -> bool:
+        """A database bound to a cloud account: the billing system quotes, in whole periods."""
+        database = cast(ConsoleState, self.app).database
+        return database is not None and database.bound
+
     def action_toggle_align(self) -> None:
+        if self.bound:
+            self.notify(NO_ALIGN, severity="warning")
+            return
         self.aligned = not self.aligned
 
     def watch_aligned(self, aligned: bool) -> None:
@@ -188,7 +200,9 @@ class RenewDialog(Dialog[RenewRequest | None]):
 
     def _show_day_note(self) -> None:
         saved = day_label(self.saved_day)
-        if not self.aligned and self.saved_day is None:
+        if self.bound:
+            note = "Renew to renewal date is not offered: the renewal API renews whole periods."
+        elif not self.aligned and self.saved_day is None:
             note = f"Your renewal day is not set: d proposes {day_label(PROPOSED_DAY)}."
         elif not self.aligned:
             note = f"Your renewal day: {saved}. Press d to make new expiries land on it."
@@ -236,15 +250,31 @@ class RenewDialog(Dialog[RenewRequest | None]):
     @work(thread=True, exclusive=True, group="preview")
     def _compute_preview(self, generation: int, duration: Duration,
                          align: RenewalDay | None) -> None:
-        result: Preview | StoreError
+        """The preview; on a bound database first the last known quotes (marked as such),
+        then the billing system's fresh ones, with how many have come so far."""
+        worker = get_current_worker()
+
+        def deliver(result: Preview | StoreError) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._preview_ready, generation, result)
+
+        def quoted(done: int, of: int) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._quotes_coming, generation, done, of)
+
         try:
-            result = in_expiry_order(self.store.preview(self.ids, duration, align))
+            if self.bound:
+                deliver(in_expiry_order(self.store.last_quoted_preview(self.ids, duration)))
+            deliver(in_expiry_order(self.store.preview(self.ids, duration, align, quoted)))
         except StoreError as exc:
-            result = exc
+            deliver(exc)
         finally:
             self.store.close()
-        if not get_current_worker().is_cancelled:
-            self.call_later(self._preview_ready, generation, result)
+
+    def _quotes_coming(self, generation: int, done: int, of: int) -> None:
+        if generation == self.generation:
+            self.query_one("#summary", Static).update(
+                f"asking the billing system for quotes: {done:,} of {of:,} ...")
 
     def _preview_ready(self, generation: int, result: Preview | StoreError) -> None:
         if generation != self.generation:
@@ -294,7 +324,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         preview = self.shown
         if self.leaving:
             return
-        if preview is None or self.shown_generation != self.generation:
+        if preview is None or self.shown_generation != self.generation or not preview.fresh:
             self.notify("Wait for the preview to finish", severity="warning")
             return
         if not preview.renewable:
@@ -329,40 +359,3 @@ class RenewDialog(Dialog[RenewRequest | None]):
     def _day_not_saved(self, error: StoreError) -> None:
         self.leaving = False
         self.notify(f"Renewal day not saved: {error}", severity="error", markup=False)
-
-
-def in_expiry_order(preview: Preview) -> Preview:
-    """Soonest expiry first, as the Renewals table lists them."""
-    lines = sorted(preview.lines, key=lambda line: (line.current_expiry, line.name, line.id))
-    return replace(preview, lines=tuple(lines))
-
-
-def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:
-    """A preview line as table cells; names and reasons are Text, never markup."""
-    name, expiry = safe(line.name), Text(str(line.current_expiry))
-    if not line.renewable:
-        return (name, expiry, Text("-"), Text(""),
-                Text("not renewable", style="italic", justify="right"), safe(line.reason or ""))
-    extra = f"+{line.extra_days}" if line.extra_days else "0"
-    return (name, expiry, Text(str(line.new_expiry)), Text(extra, justify="right"),
-            Text(format_cents(line.fee_cents, currency), justify="right"), Text(""))
-
-
-def changed_text(changed: Sequence[str]) -> Text:
-    """Why the dialog is back: the order was refused because these resources moved."""
-    shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3:,} more" if len(changed) > 3
-                                      else "")
-    return safe(f"Nothing was ordered: {len(changed):,} changed since you looked ({shown}). "
-                "Below is the fresh preview: check it, then continue again.")
-
-
-def summary_text(preview: Preview) -> Text:
-    renewable, total = len(preview.renewable), len(preview.lines)
-    text = (f"{renewable:,} of {total:,} renewable, {preview.duration}"
-            f"{'' if preview.align is None else ' to ' + day_label(preview.align)}:"
-            f" order total {format_cents(preview.total_cents, preview.currency)}")
-    if renewable < total:
-        text += f" ({total - renewable:,} left out)"
-    if renewable > MAX_ORDER_LINES:
-        text += f"; too many for one order (at most {MAX_ORDER_LINES:,})"
-    return Text(text)

@@ -18,7 +18,8 @@ from textual.widgets import Footer, Static
 
 from store.models import Account, RenewalDay
 from store.service import Store
-from tui.dialogs.renew import DAYS, PROPOSED_DAY, day_label
+from tui.dialogs.renew import DAYS, PROPOSED_DAY
+from tui.dialogs.renew_text import day_label
 from tui.watch import DataChanged
 from tui.widgets.stepper import Stepper
 from tui.widgets.title_bar import TitleBar

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import cast
 
+import arrow
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from store.clock import Clock
 from store.text import safe_text
 from tui.state import ConsoleState
 
@@ -27,8 +29,9 @@ class TitleBar(Widget):
         self.set_reactive(TitleBar.title, title)
 
     def on_mount(self) -> None:
-        for name in ("database", "writer_waiting"):
+        for name in ("database", "writer_waiting", "sync_step"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
+        self.set_interval(30, self.refresh)  # "synced N min ago" moves on
 
     @property
     def console(self) -> ConsoleState:
@@ -38,6 +41,8 @@ class TitleBar(Widget):
         """The states that must catch the eye, most urgent first."""
         console = self.console
         found = ["waiting for another writer…"] if console.writer_waiting else []
+        if console.sync_step:
+            found.append(console.sync_step)
         if console.database is not None and console.database.read_only:
             found.append("READ ONLY: real-clock database under --now")
         elif console.store.clock.is_fixed:
@@ -53,5 +58,20 @@ class TitleBar(Widget):
             line.append("  ")
             line.append(f" {flag} ", style=alert)
         line.append(f"  today {store.clock.today()} (UTC+08:00)")
+        database = self.console.database
+        if database is not None and database.bound:
+            line.append(f"  {database.site}, {synced_words(database.synced_at)}")
         line.append(f"  {safe_text(store.path.name)}")
         return line
+
+
+def synced_words(synced_at: str | None) -> str:
+    """`synced 4 min ago`, `synced just now`, `not synced yet`, by the wall clock."""
+    if not synced_at:
+        return "not synced yet"
+    minutes = int((Clock().now() - arrow.get(synced_at)).total_seconds() // 60)
+    if minutes < 1:
+        return "synced just now"
+    if minutes < 120:
+        return f"synced {minutes} min ago"
+    return f"synced {arrow.get(synced_at).humanize()}"

@@ -1,0 +1,72 @@
+"""The renewal dialog's words: each preview line as cells, and the lines under the table.
+
+Names and reasons come from the database, so every one of them is literal Text (`tui.safe`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from rich.text import Text
+
+from store.clock import BILLING_OFFSET, Clock
+from store.models import Preview, PreviewLine, RenewalDay
+from store.money import format_cents
+from store.rules import MAX_ORDER_LINES
+from tui.safe import safe
+
+
+def billing_minute(stamp: str) -> str:
+    """A stored UTC stamp as `HH:MM` in UTC+08:00 (today), or `MM-DD HH:MM` (another day)."""
+    moment = dt.datetime.fromisoformat(stamp).astimezone(BILLING_OFFSET)
+    return moment.strftime("%H:%M" if moment.date() == Clock().today() else "%m-%d %H:%M")
+
+
+def day_label(day: RenewalDay | None) -> str:
+    if day is None:
+        return "not set"
+    return "last day of the month" if day == "last" else f"day {day}"
+
+
+def in_expiry_order(preview: Preview) -> Preview:
+    """Soonest expiry first, as the Renewals table lists them."""
+    lines = sorted(preview.lines, key=lambda line: (line.current_expiry, line.name, line.id))
+    return replace(preview, lines=tuple(lines))
+
+
+def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:
+    """A preview line as table cells; names and reasons are Text, never markup."""
+    name, expiry = safe(line.name), Text(str(line.current_expiry))
+    if not line.renewable:
+        return (name, expiry, Text("-"), Text(""),
+                Text("not renewable", style="italic", justify="right"), safe(line.reason or ""))
+    extra = f"+{line.extra_days}" if line.extra_days else "0"
+    return (name, expiry, Text(str(line.new_expiry)), Text(extra, justify="right"),
+            Text(format_cents(line.fee_cents, currency), justify="right"), Text(""))
+
+
+def changed_text(changed: Sequence[str]) -> Text:
+    """Why the dialog is back: the order was refused because these resources moved."""
+    shown = "; ".join(changed[:3]) + (f"; and {len(changed) - 3:,} more" if len(changed) > 3
+                                      else "")
+    return safe(f"Nothing was ordered: {len(changed):,} changed since you looked ({shown}). "
+                "Below is the fresh preview: check it, then continue again.")
+
+
+def summary_text(preview: Preview) -> Text:
+    renewable, total = len(preview.renewable), len(preview.lines)
+    text = (f"{renewable:,} of {total:,} renewable, {preview.duration}"
+            f"{'' if preview.align is None else ' to ' + day_label(preview.align)}:"
+            f" order total {format_cents(preview.total_cents, preview.currency)}")
+    if preview.quoted_at and not preview.fresh:
+        text = (f"last quoted {billing_minute(preview.quoted_at)}: {text} (asking for fresh "
+                "quotes ...)")
+    elif preview.quoted_at:
+        text += f", as the billing system quoted it at {billing_minute(preview.quoted_at)}"
+    if renewable < total:
+        text += f" ({total - renewable:,} left out)"
+    if renewable > MAX_ORDER_LINES:
+        text += f"; too many for one order (at most {MAX_ORDER_LINES:,})"
+    return Text(text)
