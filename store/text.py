@@ -10,6 +10,7 @@ Python, and here it is an error.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -103,6 +104,22 @@ def whole_number(text: str, low: int, high: int, what: str) -> int:
     if not low <= number <= high:
         raise ValueError(f"{what} is {low}-{high}, not {number:,}")
     return number
+
+
+SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def seconds_setting(variable: str, default: float, most: float) -> float:
+    """A number of seconds from the environment variable `variable` (ASCII digits, more than
+    0, at most `most`), or `default` when it is not set; ValueError naming it otherwise."""
+    text = os.environ.get(variable)
+    if text is None:
+        return default
+    seconds = float(text) if SECONDS.fullmatch(text.strip()) else 0.0
+    if not 0 < seconds <= most:
+        raise ValueError(f"{variable} is seconds, more than 0 and at most {most:g}, "
+                         f"not {text!r}")
+    return seconds
 
 
 def has_surrogates(text: str) -> bool:

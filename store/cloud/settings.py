@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from store.errors import StoreError
+from store.text import seconds_setting
 
 SITES = ("intl", "cn")
 BSS_ENDPOINTS = {"intl": "https://bss-intl.myhuaweicloud.com",
@@ -22,7 +22,6 @@ BSS_ENDPOINTS = {"intl": "https://bss-intl.myhuaweicloud.com",
 MODELARTS_ENDPOINTS = {"intl": "https://modelarts.{region}.myhuaweicloud.com",
                        "cn": "https://modelarts.{region}.myhuaweicloud.com"}
 DEFAULT_TIMEOUT_S = 30.0
-SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class BadSetting(StoreError):
@@ -64,14 +63,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def timeout_from(text: str | None) -> float:
-    if text is None:
-        return DEFAULT_TIMEOUT_S
-    seconds = float(text) if SECONDS.fullmatch(text.strip()) else 0.0
-    if not 0 < seconds <= 600:
-        raise BadSetting(f"RENEWALS_CLOUD_TIMEOUT is seconds, more than 0 and at most 600, "
-                         f"not {text!r}")
-    return seconds
+def timeout() -> float:
+    try:
+        return seconds_setting("RENEWALS_CLOUD_TIMEOUT", DEFAULT_TIMEOUT_S, 600)
+    except ValueError as exc:
+        raise BadSetting(str(exc)) from None
 
 
 def from_environment(site: str) -> CloudSettings:
@@ -85,6 +81,6 @@ def from_environment(site: str) -> CloudSettings:
         else BSS_ENDPOINTS[site],
         modelarts_endpoint=checked_endpoint(modelarts, "RENEWALS_MODELARTS_ENDPOINT")
         if modelarts else MODELARTS_ENDPOINTS[site],
-        timeout_s=timeout_from(os.environ.get("RENEWALS_CLOUD_TIMEOUT")),
+        timeout_s=timeout(),
         overridden=bool(bss or modelarts),
     )

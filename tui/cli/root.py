@@ -12,7 +12,6 @@ account) and `admin` (settings, audit, tick); what they share is in `common`.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from store.clock import BadTime, Clock
 from store.cloud.settings import BadSetting
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
+from store.text import seconds_setting
 from tui.cli import admin, cloud, orders, resources
 from tui.cli.common import BadInput, Failed, Session
 from tui.crash import crash_line, write_log
@@ -62,9 +62,6 @@ class RenewalsGroup(click.Group):
             raise Failed(crash_line(exc, write_log(exc))) from None
 
 
-SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
-
-
 def demo_path() -> Path:
     return data_folder() / "demo.db"
 
@@ -76,14 +73,10 @@ def _interactive() -> bool:
 
 def busy_timeout() -> float:
     """RENEWALS_BUSY_TIMEOUT: how many seconds a write waits for another writer (default 30)."""
-    text = os.environ.get("RENEWALS_BUSY_TIMEOUT")
-    if text is None:
-        return BUSY_TIMEOUT_S
-    seconds = float(text) if SECONDS.fullmatch(text.strip()) else 0.0
-    if not 0 < seconds <= 3600:
-        raise BadInput(f"RENEWALS_BUSY_TIMEOUT is seconds, more than 0 and at most 3600, "
-                       f"not {text!r}")
-    return seconds
+    try:
+        return seconds_setting("RENEWALS_BUSY_TIMEOUT", BUSY_TIMEOUT_S, 3600)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def database_path(db_path: Path | None, demo: bool) -> Path:
