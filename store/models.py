@@ -195,7 +195,8 @@ class Coupon:
     @property
     def label(self) -> str:
         if self.kind == "discount":
-            return f"{self.percent_off}% off"
+            # A cloud account's discount coupon carries no rate in the coupon list.
+            return f"{self.percent_off}% off" if self.percent_off else "discount"
         whole, part = divmod(self.amount_cents, 100)
         return f"{whole:,}.{part:02d} off"
 

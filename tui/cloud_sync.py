@@ -7,6 +7,7 @@ the screens reload what they show (they follow the database), and one line says 
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING
 
 from store.errors import StoreError
@@ -39,11 +40,11 @@ class CloudSync:
         self.running = True
         self.app.sync_step = "syncing…"
 
-        def job(store: Store) -> tuple[SyncReport, object] | StoreError:
+        def job(store: Store) -> tuple[SyncReport, object] | Exception:
             try:
                 report = store.sync_cloud(progress=self._step_from_worker)
                 return report, store.info()
-            except StoreError as exc:
+            except (StoreError, sqlite3.Error) as exc:  # reported; `_done` always runs
                 return exc
 
         run_store_job(self.app, self.store, job, self._done, group="cloud-sync",
@@ -52,10 +53,10 @@ class CloudSync:
     def _step_from_worker(self, step: str) -> None:
         self.app.call_from_thread(setattr, self.app, "sync_step", f"syncing: {step}…")
 
-    def _done(self, outcome: tuple[SyncReport, object] | StoreError) -> None:
+    def _done(self, outcome: tuple[SyncReport, object] | Exception) -> None:
         self.running = False
         self.app.sync_step = ""
-        if isinstance(outcome, StoreError):
+        if isinstance(outcome, Exception):
             self.app.notify(f"Sync failed: {outcome}", severity="error", timeout=10)
             return
         report, info = outcome

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from store.billing import Progress
 from store.clock import Clock
 from store.cloud import NO_ALIGN, quotes
-from store.db import write
 from store.errors import Refused
 from store.models import (
     AutoRenew,
@@ -42,8 +41,7 @@ class CloudBilling:
 
     def preview(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
                 progress: Progress | None = None) -> Preview:
-        """Fresh quotes, ten resources a call; kept for the next preview. Quotes are the
-        account's truth, not dated by --now, so they are kept whatever the clock."""
+        """Fresh quotes, ten resources a call; kept for the next preview."""
         if align is not None:
             raise Refused(NO_ALIGN)
         db = self.store.db()
@@ -55,8 +53,9 @@ class CloudBilling:
                              progress or (lambda _done, _of: None))
         quoted_at = Clock.wall_stamp()
         currency = db.execute("SELECT currency FROM account").fetchone()[0]
-        with write(db, self.store.events.waiting_for_writer):
-            quotes.keep(db, answers, length.months, currency, quoted_at)
+        if not self.store.info().read_only:  # under --now on a real-clock database: shown only
+            with self.store.writing() as db:
+                quotes.keep(db, answers, length.months, currency, quoted_at)
         return quotes.quoted_preview(found, ids, length, today, answers, currency, quoted_at)
 
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,

@@ -16,7 +16,6 @@ from store.cloud import sync
 from store.cloud.client import CloudClient
 from store.cloud.credentials import NoCredentials, find_credentials
 from store.cloud.settings import CloudSettings, from_environment
-from store.db import write
 from store.errors import Refused
 
 if TYPE_CHECKING:
@@ -67,19 +66,41 @@ def run_sync(store: Store, client: CloudClient,
     site = client.settings.site
     calls_before = client.throttle.calls
     snapshot = sync.fetch(client, progress)
-    db = store.db()
-    with write(db, store.events.waiting_for_writer):
-        binding, _site, domain, _synced = db.execute(
-            "SELECT binding, site, domain_id, synced_at FROM account").fetchone()
+    with store.writing() as db:
+        binding, bound_site, domain, balance_account = db.execute(
+            "SELECT binding, site, domain_id, balance_account FROM account").fetchone()
         if binding == "local":
             raise Refused(f"{store.path} became a local ledger while the account was read")
-        if domain and snapshot.domain_id and domain != snapshot.domain_id:
-            raise Refused(f"these credentials belong to account {snapshot.domain_id}, but "
-                          f"{store.path} mirrors account {domain}: nothing was changed")
+        if binding == "cloud":
+            same_account(store, snapshot, site, (bound_site, domain, balance_account))
         report = sync.write(db, snapshot, site, Clock.wall_stamp())
     progress("done")
     return sync.SyncReport(**{**report.__dict__,
                               "requests": client.throttle.calls - calls_before})
+
+
+def same_account(store: Store, snapshot: sync.Snapshot, site: str,
+                 bound: tuple[str | None, str | None, str | None]) -> None:
+    """Refuse a sync whose credentials are not the account the database mirrors: it would
+    mark that account's resources gone and show another's. Checked by the domain id when both
+    are known, else by the cash account's id; refused when neither can be compared."""
+    bound_site, domain, balance_account = bound
+    if bound_site != site:
+        raise Refused(f"{store.path} mirrors the {bound_site} site, not {site}: nothing was "
+                      "changed")
+    if domain and snapshot.domain_id:
+        if domain != snapshot.domain_id:
+            raise Refused(f"these credentials belong to account {snapshot.domain_id}, but "
+                          f"{store.path} mirrors account {domain}: nothing was changed")
+    elif balance_account and snapshot.balance_account:
+        if balance_account != snapshot.balance_account:
+            raise Refused(f"these credentials belong to another account than the one "
+                          f"{store.path} mirrors (cash account {snapshot.balance_account}, "
+                          f"not {balance_account}): nothing was changed")
+    else:
+        raise Refused("cannot tell whether these credentials belong to the account this "
+                      "database mirrors: set HUAWEICLOUD_SDK_DOMAIN_ID (the account ID) and "
+                      "sync again; nothing was changed")
 
 
 def status(store: Store) -> CloudStatus:

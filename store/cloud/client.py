@@ -25,7 +25,6 @@ from store.cloud.settings import CloudSettings
 from store.cloud.throttle import CloudError, CloudTimeout, Throttle
 
 PAGE = 500          # resources per query page
-MAX_IDS = 50        # resource ids per query (documented limit)
 MAX_QUOTED = 10     # resource ids per renewal quote (documented limit)
 ORDERS_PAGE = 100
 CONNECT_TIMEOUT_S = 10.0
@@ -75,6 +74,28 @@ def require(operation: str, answer: Any, *fields: str) -> Any:
     return answer
 
 
+def every_page(operation: str, page: Callable[[int], tuple[list[Any], int]],
+               key: Callable[[Any], str]) -> list[Any]:
+    """Every item of an offset-paged listing, checked. A page that brings nothing new before
+    the total is reached, or a total that moves while the pages are read (the account changed
+    meanwhile), is an error: half a listing would make the rest look gone."""
+    found: dict[str, Any] = {}
+    total: int | None = None
+    while True:
+        items, listed = page(len(found))
+        if total is not None and listed != total:
+            raise CloudError(f"{operation}: the listing changed while it was read ({total:,} "
+                             f"then {listed:,} items): nothing was changed; try again")
+        total, before = listed, len(found)
+        for item in items:
+            found.setdefault(key(item), item)
+        if len(found) >= total:
+            return list(found.values())
+        if len(found) == before:
+            raise CloudError(f"{operation}: the billing system listed {len(found):,} of "
+                             f"{total:,} items, then nothing new: nothing was changed")
+
+
 class CloudClient:
     def __init__(self, settings: CloudSettings, credentials: Credentials,
                  throttle: Throttle | None = None) -> None:
@@ -110,38 +131,30 @@ class CloudClient:
         return require("list resources", answer, "total_count", "data")
 
     def all_resources(self, **filters: Any) -> list[Any]:
-        """Every page of resources matching `filters`, offset by offset."""
-        found: list[Any] = []
-        while True:
-            page = self.resources_page(len(found), **filters)
-            found.extend(page.data)
-            if not page.data or len(found) >= page.total_count:
-                return found
+        """Every resource matching `filters`, page by page."""
+        def page(offset: int) -> tuple[list[Any], int]:
+            answer = self.resources_page(offset, **filters)
+            return answer.data, answer.total_count
 
-    def resources_by_ids(self, ids: list[str]) -> list[Any]:
-        found: list[Any] = []
-        for start in range(0, len(ids), MAX_IDS):
-            found += self.all_resources(resource_ids=ids[start:start + MAX_IDS])
-        return found
+        return every_page("list resources", page, lambda item: item.resource_id)
 
     # orders, balance, coupons -------------------------------------------------------------------
     def _pages(self, operation: str, send: Callable[[Any], Any], make: Callable[[int], Any],
-               items: str, total: str) -> list[Any]:
+               items: str, total: str, key: Callable[[Any], str]) -> list[Any]:
         """Every page of a GET that pages with offset/limit: `make(offset)` is the request."""
-        found: list[Any] = []
-        while True:
-            answer = require(operation, self._call(operation, partial(send, make(len(found)))),
+        def page(offset: int) -> tuple[list[Any], int]:
+            answer = require(operation, self._call(operation, partial(send, make(offset))),
                              items)
-            page = getattr(answer, items)
-            found.extend(page)
-            if not page or len(found) >= (getattr(answer, total) or 0):
-                return found
+            return getattr(answer, items), getattr(answer, total) or 0
+
+        return every_page(operation, page, key)
 
     def pending_renewal_orders(self) -> list[Any]:
         return self._pages("list orders", self.bss.list_customer_orders, lambda offset:
                            self.api.ListCustomerOrdersRequest(
                                status=PENDING_PAYMENT, order_type=RENEWAL, offset=offset,
-                               limit=ORDERS_PAGE), "order_infos", "total_count")
+                               limit=ORDERS_PAGE), "order_infos", "total_count",
+                           lambda order: order.order_id)
 
     def balances(self) -> Any:
         request = self.api.ShowCustomerAccountBalancesRequest()
@@ -153,7 +166,7 @@ class CloudClient:
         return self._pages("list coupons", self.bss.list_sub_customer_coupons, lambda offset:
                            self.api.ListSubCustomerCouponsRequest(
                                status=USABLE, offset=offset, limit=ORDERS_PAGE),
-                           "user_coupons", "count")
+                           "user_coupons", "count", lambda coupon: coupon.coupon_id)
 
     # quotes -------------------------------------------------------------------------------------
     def quote(self, ids: list[str], period_type: int, period_num: int) -> Any:

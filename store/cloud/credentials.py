@@ -9,6 +9,7 @@ The secret key never leaves this object: not in its repr, the database, a log or
 
 from __future__ import annotations
 
+import configparser
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,13 @@ def credentials_file() -> Path:
     return Path(named) if named else Path.home() / ".huaweicloud" / "credentials"
 
 
+def line_of(error: Exception) -> str:
+    """`, line 3` for a parsing error, without the line itself."""
+    lines = [number for number, _text in getattr(error, "errors", [])]
+    number = getattr(error, "lineno", None) or (lines[0] if lines else None)
+    return f", line {number}" if number else ""
+
+
 def find_credentials() -> Credentials:
     """The first credentials the environment or the credentials file gives; NoCredentials
     (one line, naming both places) when neither does."""
@@ -70,3 +78,8 @@ def find_credentials() -> Credentials:
                    f"ak and sk in the [global] section of {path} (or {FILE_VARIABLE})")
         raise NoCredentials(missing if "does not exist" in str(exc) else f"{path}: {exc}"
                             ) from None
+    except (configparser.Error, UnicodeError, OSError) as exc:
+        # Never the parser's own message: it quotes the line it could not read, the secret key
+        # perhaps.
+        raise NoCredentials(f"{path} is not a credentials file the SDK can read "
+                            f"({type(exc).__name__}{line_of(exc)})") from None

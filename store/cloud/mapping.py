@@ -29,17 +29,18 @@ def cents(amount: Any, what: str) -> int:
     """An amount in currency units (Decimal, float or numeric string) as whole cents."""
     try:
         value = Decimal(str(amount)) * 100
+        if not value.is_finite():
+            raise InvalidOperation
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except InvalidOperation:
         raise CloudError(f"the billing system gave {what} as {amount!r}, not an amount") from None
-    if not value.is_finite():
-        raise CloudError(f"the billing system gave {what} as {amount!r}, not an amount")
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def utc_time(text: str | None, what: str) -> dt.datetime:
     """`2026-12-15T15:59:59Z` (the API's UTC times) as an aware datetime."""
     try:
-        return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(dt.UTC)
+        moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     except ValueError:
         raise CloudError(f"the billing system gave {what} as {text!r}, not a UTC time") from None
 
@@ -77,17 +78,16 @@ def pool_of(item: Any) -> Pool | None:
                 domain_id=labels.os_modelarts_tenant_domain_id or None)
 
 
-def resource_of(item: Any, pool: Pool | None, currency: str,
-                prices: tuple[int | None, int | None] = (None, None)) -> Resource:
-    """One main resource of `list_pay_per_use_customer_resources`, with the prices last quoted
-    for it (none until the billing system is asked)."""
+def resource_of(item: Any, pool: Pool | None, currency: str) -> Resource:
+    """One main resource of `list_pay_per_use_customer_resources`; without prices (the list has
+    none: they come from quotes, and the sync keeps those it has)."""
     if not item.resource_id:
         raise CloudError("the billing system listed a resource without a resource_id")
     project = item.enterprise_project
     return Resource(
         id=item.resource_id, name=item.resource_name or item.resource_id,
         kind=Kind.STANDARD if pool else Kind.OTHER, expiry=billing_date(item.expire_time),
-        monthly_price_cents=prices[0], yearly_price_cents=prices[1], currency=currency,
+        monthly_price_cents=None, yearly_price_cents=None, currency=currency,
         region=item.region_code or "",
         enterprise_project=(project.name if project and project.name else "default"),
         flavor=pool.flavor if pool else "", node_count=pool.nodes if pool else 1,
@@ -97,10 +97,20 @@ def resource_of(item: Any, pool: Pool | None, currency: str,
     )
 
 
-def cash_balance(answer: Any) -> tuple[int, str]:
-    """The cash balance (account type 1) in cents, and its currency."""
+@dataclass(frozen=True)
+class CashBalance:
+    cents: int
+    currency: str
+    account_id: str | None
+    """The cash account's id: one customer's, so it tells accounts apart when no domain id
+    is known."""
+
+
+def cash_balance(answer: Any) -> CashBalance:
+    """The cash balance (account type 1) in cents, its currency and its account id."""
     for balance in answer.account_balances:
         if balance.account_type == CASH_BALANCE:
-            return (cents(balance.amount, "the balance"),
-                    balance.currency or answer.currency or "CNY")
-    return 0, answer.currency or "CNY"
+            return CashBalance(cents(balance.amount, "the balance"),
+                               balance.currency or answer.currency or "CNY",
+                               balance.account_id or None)
+    return CashBalance(0, answer.currency or "CNY", None)

@@ -66,6 +66,7 @@ class Snapshot:
     currency: str
     coupons: list[CloudCoupon]
     domain_id: str | None
+    balance_account: str | None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -85,6 +86,8 @@ class SyncReport:
 
 
 def _order_of(order: Any, resource_ids: list[str], currency: str) -> CloudOrder:
+    if not order.order_id or order.status is None:
+        raise CloudError("the billing system listed an order without an order_id or a status")
     amount = order.amount_after_discount
     return CloudOrder(
         id=order.order_id, status=int(order.status), order_type=str(order.order_type),
@@ -96,6 +99,8 @@ def _order_of(order: Any, resource_ids: list[str], currency: str) -> CloudOrder:
 
 
 def _coupon_of(coupon: Any, currency: str) -> CloudCoupon:
+    if not coupon.coupon_id:
+        raise CloudError("the billing system listed a coupon without a coupon_id")
     return CloudCoupon(
         id=coupon.coupon_id, coupon_type=int(coupon.coupon_type or 0),
         face_value_cents=cents(coupon.face_value or 0, f"coupon {coupon.coupon_id}"),
@@ -125,7 +130,8 @@ def _pools(client: CloudClient, items: list[Any], warnings: list[str]) -> dict[s
 
 def fetch(client: CloudClient, progress: Progress = lambda _step: None) -> Snapshot:
     progress("reading the balance")
-    balance, currency = cash_balance(client.balances())
+    cash = cash_balance(client.balances())
+    currency = cash.currency
     progress("reading the resources")
     items = client.all_resources()
     progress(f"read {len(items):,} resources; reading the ModelArts pools")
@@ -144,8 +150,8 @@ def fetch(client: CloudClient, progress: Progress = lambda _step: None) -> Snaps
               or next((pool.domain_id for pool in pools.values() if pool.domain_id), None))
     return Snapshot(
         resources=[resource_of(item, pools.get(item.resource_id), currency) for item in items],
-        pools=len(pools), orders=orders, balance_cents=balance, currency=currency,
-        coupons=coupons, domain_id=domain, warnings=warnings)
+        pools=len(pools), orders=orders, balance_cents=cash.cents, currency=currency,
+        coupons=coupons, domain_id=domain, balance_account=cash.account_id, warnings=warnings)
 
 
 UPSERT = """INSERT INTO resources (id, name, kind, region, enterprise_project, flavor,
@@ -172,8 +178,10 @@ def write(db: sqlite_utils.Database, snapshot: Snapshot, site: str, now: str) ->
     _replace_orders(db, snapshot.orders)
     _replace_coupons(db, snapshot.coupons)
     db.execute("UPDATE account SET balance_cents = ?, currency = ?, binding = 'cloud', site = ?,"
-               " domain_id = COALESCE(?, domain_id), synced_at = ?",
-               (snapshot.balance_cents, snapshot.currency, site, snapshot.domain_id, now))
+               " domain_id = COALESCE(?, domain_id),"
+               " balance_account = COALESCE(?, balance_account), synced_at = ?",
+               (snapshot.balance_cents, snapshot.currency, site, snapshot.domain_id,
+                snapshot.balance_account, now))
     report = SyncReport(
         resources=len(seen), added=len(seen - before.keys()), updated=len(seen & before.keys()),
         gone=len(gone), pools=snapshot.pools, pending_orders=len(snapshot.orders),

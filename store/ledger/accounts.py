@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlite_utils
 
 from store import audit, rules
 from store.errors import Refused
 from store.ledger.payments import load_coupons
-from store.models import Account, RenewalDay
+from store.models import Account, Coupon, RenewalDay
 from store.money import AmountTooLarge, check_cents, format_cents
 
 
@@ -16,11 +18,30 @@ def _renewal_day(text: str | None) -> RenewalDay | None:
 
 
 def load(db: sqlite_utils.Database, include_used_coupons: bool = False) -> Account:
-    balance, currency, day, deduction = db.execute(
-        "SELECT balance_cents, currency, renewal_day, deduction_days FROM account").fetchone()
-    coupons = load_coupons(db) if include_used_coupons else load_coupons(
-        db, "used_by_order IS NULL")
+    balance, currency, day, deduction, binding = db.execute(
+        "SELECT balance_cents, currency, renewal_day, deduction_days, binding FROM account"
+    ).fetchone()
+    if binding == "cloud":
+        coupons = cloud_coupons(db)
+    else:
+        coupons = load_coupons(db) if include_used_coupons else load_coupons(
+            db, "used_by_order IS NULL")
     return Account(balance, currency, _renewal_day(day), deduction, tuple(coupons))
+
+
+DISCOUNT_COUPON = 2  # the billing API's coupon_type for a discount; the others deduct an amount
+
+
+def cloud_coupons(db: sqlite_utils.Database) -> list[Coupon]:
+    """The account's usable coupons as last synced: what is left on each (its balance, else
+    its face value). A discount coupon's rate is not in the coupon list: 0 here."""
+    return [Coupon(cid, "discount" if kind == DISCOUNT_COUPON else "cash",
+                   balance if balance is not None else face,
+                   expires=dt.date.fromisoformat(expires) if expires else None,
+                   used_by_order=locked)
+            for cid, kind, face, balance, expires, locked in db.execute(
+                "SELECT id, coupon_type, face_value_cents, balance_cents, expires, lock_order_id"
+                " FROM cloud_coupons ORDER BY coupon_type, id").fetchall()]
 
 
 def claim_local(db: sqlite_utils.Database, what: str) -> None:

@@ -80,7 +80,7 @@ CREATE TABLE quotes (
 def m005_cloud_mirror(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE account ADD COLUMN binding TEXT NOT NULL DEFAULT 'none'"
                " CHECK (binding IN ('none', 'local', 'cloud'))")
-    for column in ("site", "domain_id", "synced_at"):
+    for column in ("site", "domain_id", "balance_account", "synced_at"):
         db.execute(f"ALTER TABLE account ADD COLUMN {column} TEXT")
     db.execute("UPDATE account SET binding = 'local' WHERE EXISTS (SELECT 1 FROM resources)")
     _rebuild_resources(db)

@@ -53,8 +53,11 @@ def test_a_preview_is_the_billing_systems_quote_ten_at_a_time(bound, fake_cloud)
     assert (first["current_expiry"], first["new_expiry"]) == ("2026-12-01", "2027-03-01")
 
 
-def test_a_one_month_quote_becomes_the_listed_price(bound):
-    ok_json(preview(bound, "res-03", "--months", "1", "--json"))
+def test_a_one_month_quote_becomes_the_listed_price_unless_the_clock_is_simulated(bound):
+    ok_json(preview(bound, "res-03", "--months", "1", "--json"))  # read only under --now
+    listed = {r["id"]: r for r in ok_json(bound("list", "--json"))}
+    assert listed["res-03"]["monthly_price_cents"] is None
+    ok_json(bound("preview", "res-03", "--months", "1", "--json"))
     listed = {r["id"]: r for r in ok_json(bound("list", "--json"))}
     assert listed["res-03"]["monthly_price_cents"] == 10_003
     assert listed["res-04"]["monthly_price_cents"] is None

@@ -157,3 +157,49 @@ def test_the_offline_console_never_loads_the_sdk(tmp_path):
             "standalone_mode=False); print([m for m in sys.modules if 'huaweicloud' in m])")
     done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# what a review found -----------------------------------------------------------------------------
+def test_another_accounts_credentials_never_overwrite_the_mirror(cli, fake_cloud, cloud_env,
+                                                                 tmp_path):
+    add_pools(fake_cloud, 3)
+    ok_json(cli("cloud", "sync", "--json"))
+    with FakeCloud(domain_id="domain-someone-else") as other:
+        other.add_resource("theirs", "their-pool", TODAY, 1, 10)
+        moved = {"RENEWALS_BSS_ENDPOINT": other.url, "RENEWALS_MODELARTS_ENDPOINT": other.url}
+        one_line(cli("cloud", "sync", env=moved), 1, "belong to another account",
+                 "nothing was changed")
+    listed = {r["id"] for r in ok_json(cli("list", "--json"))}
+    assert listed == {"res-00000", "res-00001", "res-00002"}
+
+
+def test_a_credentials_file_it_cannot_read_never_shows_its_lines(cli, tmp_path):
+    broken = tmp_path / "credentials"
+    broken.write_text("[global]\nak = AK-TEST\nsk SUPERSECRET\n")
+    result = cli("cloud", "sync", env={"HUAWEICLOUD_SDK_AK": None, "HUAWEICLOUD_SDK_SK": None,
+                                       "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(broken)})
+    one_line(result, 1, "is not a credentials file the SDK can read (ParsingError, line 3)")
+    assert "SUPERSECRET" not in result.stderr
+
+
+def test_the_overview_of_a_fresh_mirror_counts_unquoted_resources_as_nothing(cli, fake_cloud):
+    add_pools(fake_cloud, 3)
+    ok_json(cli("cloud", "sync", "--json"))
+    weeks = ok_json(cli("--now", TODAY.isoformat(), "overview", "--json"))
+    assert sum(week["count"] for week in weeks) == 3
+    assert all(week["monthly_cents"] == 0 for week in weeks)
+    assert cli("--now", TODAY.isoformat(), "overview").exit_code == 0
+
+
+def test_a_listing_that_stops_short_or_moves_is_refused_not_half_used():
+    from store.cloud.client import every_page
+    from store.cloud.throttle import CloudError
+
+    pages = {0: (["a", "b"], 4), 2: ([], 4)}
+    with pytest.raises(CloudError, match="listed 2 of 4 items, then nothing new"):
+        every_page("list resources", pages.__getitem__, str)
+    moving = {0: (["a", "b"], 4), 2: (["c"], 5)}
+    with pytest.raises(CloudError, match="the listing changed while it was read"):
+        every_page("list resources", moving.__getitem__, str)
+    repeated = {0: (["a", "b"], 3), 2: (["b", "c"], 3)}
+    assert every_page("list resources", repeated.__getitem__, str) == ["a", "b", "c"]
