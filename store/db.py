@@ -46,6 +46,9 @@ def create_file(path: Path, shared: bool = False) -> bool:
     Shared means the folder's group may use it too, which only works in a setgid folder: there
     SQLite's -wal and -shm files get that group as well, not their creator's own.
     """
+    if path.is_symlink() and not path.exists():
+        raise StoreError(f"{path} is a symbolic link to a file that does not exist: create the "
+                         "database at its real path")
     if shared and not path.exists() and not path.parent.stat().st_mode & stat.S_ISGID:
         raise StoreError(f"a shared database needs a setgid folder, so every file in it gets "
                          f"the team's group: chgrp GROUP {path.parent} && chmod 2770 "

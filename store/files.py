@@ -13,6 +13,19 @@ from typing import TextIO
 from store.errors import StoreError
 
 
+def _put_in_place(temporary: str, path: Path) -> None:
+    """Give the file its name unless that name exists: a hard link fails if it does. Where the
+    file system has no hard links (vfat, some network shares), check and rename instead."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists() or path.is_symlink():
+            raise FileExistsError(path) from None
+        os.replace(temporary, path)
+
+
 def write_atomically(path: Path, write: Callable[[TextIO], None], *,
                      replace: bool = False) -> None:
     """Write `path` through a private temporary file in the same folder, then rename it into
@@ -35,10 +48,12 @@ def write_atomically(path: Path, write: Callable[[TextIO], None], *,
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
             write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())  # on disk before it has its name: whole, even after a crash
         if replace:
             os.replace(temporary, path)
         else:
-            os.link(temporary, path)
+            _put_in_place(temporary, path)
     except FileExistsError:
         raise StoreError(f"{path} appeared while writing: choose another name, or replace it "
                          "(--force)") from None

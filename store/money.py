@@ -15,6 +15,9 @@ DEFAULT_CURRENCY = "CNY"
 MAX_CENTS = 10**13
 
 
+MAX_AMOUNT_CHARACTERS = 24  # "100,000,000,000.00" is 18; 24 digits is far past the limit
+
+
 class AmountTooLarge(ValueError):
     """An amount above MAX_CENTS."""
 
@@ -66,5 +69,8 @@ def parse_amount(text: str) -> int:
     cleaned = text.strip()
     if not AMOUNT.fullmatch(cleaned):
         raise ValueError(f"not an amount: {text!r} (write it like 1234.50 or 1,234.50)")
+    if len(cleaned) > MAX_AMOUNT_CHARACTERS:  # Decimal's precision ends here, and the limit too
+        raise AmountTooLarge(f"an amount of {len(cleaned)} characters is above the limit of "
+                             f"{units(MAX_CENTS)}")
     cents = Decimal(cleaned.replace(",", "")) * 100
     return check_cents(int(cents.quantize(Decimal(1), rounding=ROUND_HALF_UP)), "an amount")

@@ -211,7 +211,7 @@ def expiry_by_week(db: sqlite_utils.Database, today: dt.date, weeks: int = 12) -
     """Subscription resources expiring in each of the next `weeks` weeks (week 0 starts today)."""
     rows = dict((int(week), (n, cents)) for week, n, cents in db.execute(
         """SELECT CAST((julianday(expiry) - julianday(:today)) / 7 AS INTEGER) AS week,
-                  COUNT(*), SUM(monthly_price_cents)
+                  COUNT(*), COALESCE(SUM(monthly_price_cents), 0)
            FROM resources WHERE billing = 'yearly-monthly' AND expiry BETWEEN :today AND :last
            GROUP BY week""",
         {"today": today.isoformat(), "last": _day(today, 7 * weeks - 1)}).fetchall())

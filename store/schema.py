@@ -46,10 +46,11 @@ def check(db: sqlite_utils.Database, path: Path) -> int:
     """Refuse a file that is not a renewals database or comes from a newer version; returns
     the number of migrations still to apply. A read: it takes no lock."""
     found = tables(db)
-    if found and migrations.migrations_table not in found:
-        raise NotRenewals(f"{path} is not a renewals database (it holds other tables: "
-                          f"{', '.join(sorted(found)[:5])})")
     done = applied(db)
+    others = sorted(found - {migrations.migrations_table})
+    if others and not done:  # tables of another program, its own migrations perhaps
+        raise NotRenewals(f"{path} is not a renewals database (it holds other tables: "
+                          f"{', '.join(others[:5])})")
     if any(name not in KNOWN for name in done):
         raise NotRenewals(f"{path} was written by a newer renewals: schema {len(done)}, this "
                           f"version knows {len(KNOWN)}; upgrade renewals to open it")

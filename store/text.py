@@ -16,10 +16,11 @@ import unicodedata
 
 # Control, format, surrogate, line- and paragraph-separator characters.
 UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list); a leading
-# quote marks such a cell as text, and a cell that itself starts with a quote gets one more, so
-# an import can take exactly one off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list; its tab
+# and carriage return never start a cell here: safe_text has written them out as \t and \r). A
+# leading quote marks such a cell as text, and a cell that itself starts with a quote gets one
+# more, so an import can take exactly one off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 ASCII_DIGITS = re.compile(r"[0-9]+")
 ASCII_WHOLE = re.compile(r"-?[0-9]+")

@@ -42,9 +42,12 @@ def place(
     price, tab, pending order), the order is refused whole with StalePreview naming them."""
     shown = preview(db, ids, length, align, today, now)
     if seen is not None:
+        if sorted(line.id for line in seen.lines) != sorted(line.id for line in shown.lines):
+            raise StalePreview(["the resources asked for are not the ones previewed"])
         changed = changes_since(seen, shown)
-        if changed or seen.duration != length or seen.align != align:
-            raise StalePreview(changed or ["the duration or renewal day differs"])
+        if changed or (seen.duration, seen.align, seen.currency) != (length, align,
+                                                                      shown.currency):
+            raise StalePreview(changed or ["the duration, renewal day or currency differs"])
     lines = shown.renewable
     if not lines:
         reasons = "; ".join(f"{line.id}: {line.reason}" for line in shown.lines[:3])

@@ -157,3 +157,8 @@ def test_a_stored_expiry_near_the_end_of_time_is_refused_per_line(run, db_path):
 
 def test_the_last_supported_day_still_works(run):
     assert run("--now", "2999-12-31", "list", "--expiring", "3650").exit_code == 0
+
+
+def test_an_amount_with_more_digits_than_any_decimal_holds_is_one_line(run, db_path):
+    one_line(run("--now", TODAY, "account", "--top-up", "9" * 40), 2, "above the limit")
+    assert balance(db_path) == 0

@@ -119,3 +119,30 @@ def test_the_audit_names_the_uid_s_account_not_what_logname_says(db, monkeypatch
     [entry] = json.loads(cli(db, "audit", "--json").stdout)[:1]
     assert entry["os_user"] == pwd.getpwuid(os.getuid()).pw_name != "mallory"
     assert entry["ssh_client"] == "203.0.113.9"
+
+
+def test_db_through_a_dangling_symbolic_link_is_refused_and_creates_nothing(tmp_path):
+    link = tmp_path / "pools.db"
+    link.symlink_to(tmp_path / "elsewhere.db")
+    result = cli(link, "list")
+    assert result.exit_code == 1 and "symbolic link to a file that does not exist" in result.stderr
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    result = CliRunner(env={"RENEWALS_DB": None, "XDG_DATA_HOME": str(blocker)}).invoke(
+        main, ["list"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: cannot make the data folder {blocker}/renewals")
+
+
+def test_a_reader_that_stops_early_is_not_a_crash(tmp_path):
+    db, data = tmp_path / "big.db", tmp_path / "data"
+    assert cli(db, "demo", "--resources", "5000").exit_code == 0  # far past a pipe's buffer
+    done = subprocess.run(["sh", "-c", '"$@" | head -1', "sh", *RENEWALS, "--db", str(db),
+                           "export", "--format", "csv"], capture_output=True, text=True,
+                          env={**os.environ, "XDG_DATA_HOME": str(data)}, timeout=60)
+    assert done.stdout.startswith("id,") and done.stdout.count("\n") == 1
+    assert done.stderr == "" and not list(data.glob("renewals/crash-*.log"))

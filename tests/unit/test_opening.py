@@ -156,3 +156,13 @@ def test_the_console_refuses_a_newer_database_before_it_starts(db_path):
     done = subprocess.run([*RENEWALS, "--db", str(db_path)], capture_output=True, text=True,
                           timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 1 and "written by a newer renewals" in done.stderr
+
+
+def test_another_programs_sqlite_utils_migrations_are_not_mistaken_for_ours(tmp_path):
+    path = tmp_path / "other.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, "
+                     "applied_at TEXT)")
+        conn.execute("INSERT INTO _sqlite_migrations VALUES ('invoicing', 'm001', '2026-01-01')")
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    refused(path, "is not a renewals database (it holds other tables: invoices)")

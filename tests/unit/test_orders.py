@@ -332,3 +332,11 @@ def test_manual_renewal_keeps_the_tab(store):
     insert(store, resource("a", "2026-12-10", tab=Tab.AUTO), balance_cents=50_000)
     store.pay(store.place_order(["a"], MONTH).id, Method.BALANCE, "k")
     assert store.list()[0].resource.tab is Tab.AUTO
+
+
+def test_an_order_for_other_resources_than_the_preview_is_refused(store):
+    insert(store, resource("a", "2026-12-10"), resource("b", "2026-12-20"))
+    shown = store.preview(["a"], MONTH)
+    with pytest.raises(StalePreview, match="not the ones previewed"):
+        store.place_order(["a", "b"], MONTH, seen=shown)
+    assert store.orders() == []

@@ -50,10 +50,6 @@ class BadInput(Failed):
 
 
 # the session: one store per process, opened on first use ---------------------------------------
-def stdin_is_terminal() -> bool:
-    return sys.stdin.isatty()
-
-
 class CliEvents(StoreEvents):
     """What the store says while it works, on stderr."""
 
@@ -67,7 +63,7 @@ class CliEvents(StoreEvents):
 
 class Session:
     def __init__(self, path: Path, clock: Clock,
-                 interactive: Callable[[], bool] = stdin_is_terminal, *, shared: bool = False,
+                 interactive: Callable[[], bool], *, shared: bool = False,
                  busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
         self.clock = clock

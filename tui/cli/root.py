@@ -58,6 +58,9 @@ class RenewalsGroup(click.Group):
             raise Failed(f"database{where}: {exc}") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # `renewals export ... | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
         except Exception as exc:  # a bug: logged, one line, exit 1
             raise Failed(crash_line(exc, write_log(exc))) from None
 
@@ -84,7 +87,11 @@ def database_path(db_path: Path | None, demo: bool) -> Path:
     must exist: a typo in --db must not quietly create a database somewhere new."""
     path = db_path or (demo_path() if demo else default_path())
     if path.parent == data_folder():
-        make_private_folder(path.parent)
+        try:
+            make_private_folder(path.parent)
+        except OSError as exc:
+            raise Failed(f"cannot make the data folder {path.parent}: {exc.strerror or exc}"
+                         ) from None
     elif not path.parent.is_dir():
         raise BadInput(f"--db {path}: the folder {path.parent} does not exist; create it first")
     return path

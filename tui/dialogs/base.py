@@ -4,8 +4,9 @@ before it has drawn itself.
 Textual's `dismiss` pops whatever screen is on top. Two Enters that arrive together (a key
 repeat, a double press over SSH) would dismiss a menu twice and pop the screen beneath it, which
 crashes the app once only the main screen is left. A Dialog dismisses once, and only while it
-is the screen on top; later calls do nothing. And a key typed ahead lands on a dialog that is
-pushed but not yet composed: its actions wait for the dialog's widgets to exist.
+is the screen on top; later calls do nothing. And a key typed ahead can land on a dialog that
+is pushed but not yet composed: until its widgets exist, its actions are not taken (the key is
+dropped rather than acting on a half-built dialog).
 """
 
 from __future__ import annotations
