@@ -22,6 +22,7 @@ from store.models import (
     RowResult,
     Tab,
     TickReport,
+    Unrenewal,
 )
 
 Progress = Callable[[int, int], None]
@@ -43,6 +44,8 @@ class Billing(Protocol):
                  seen: Preview | None) -> Payment: ...
 
     def cancel_order(self, order_id: str) -> Order: ...
+
+    def unrenew(self, ids: Sequence[str]) -> Unrenewal: ...
 
     def set_policy(self, ids: Sequence[str], to: Tab,
                    terms: AutoRenew | None) -> list[RowResult]: ...

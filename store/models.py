@@ -176,11 +176,26 @@ class Order:
     total_cents: int
     currency: str
     created_at: str
-    expires_at: str
+    expires_at: str | None
+    """When an unpaid order lapses; None for an account's order whose pay-by time is unknown."""
     lines: tuple[OrderLine, ...] = ()
     paid_at: str | None = None
     paid_cents: int | None = None
     method: str | None = None
+    source: str = "manual"
+    """manual or auto (an auto-renewal): the local ledger's; cloud: placed here on a bound
+    database, backed by the billing system's orders (`cloud_order_ids`); account: one of the
+    account's pending orders placed elsewhere (the Billing Center), with its resources but no
+    lines."""
+    cloud_order_ids: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    """An account order's resources (its lines are not known here)."""
+    refused: tuple[RowResult, ...] = ()
+    """Resources the billing system refused to renew when the order was placed."""
+
+    @property
+    def resource_ids(self) -> tuple[str, ...]:
+        return tuple(line.resource_id for line in self.lines) or self.resources
 
 
 @dataclass(frozen=True)
@@ -208,6 +223,11 @@ class Account:
     renewal_day: RenewalDay | None
     deduction_days: int
     coupons: tuple[Coupon, ...] = field(default=())
+    bound: bool = False
+    """Mirrors a cloud account: the two settings are as last set from this console (the
+    billing API cannot read them back), at these times (None: never set from here)."""
+    renewal_day_set_at: str | None = None
+    deduction_days_set_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +302,15 @@ class RowResult:
     id: str
     ok: bool
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Unrenewal:
+    """What taking back renewed periods did: per resource, and the billing system's orders
+    (the refunds)."""
+
+    results: tuple[RowResult, ...]
+    order_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

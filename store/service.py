@@ -20,9 +20,11 @@ from store import audit, charges, demo, io, queries
 from store.audit import Identity
 from store.billing import Billing, Progress
 from store.clock import Clock, parse_when, utc_stamp
-from store.cloud import require_sdk
+from store.cloud import account_orders, require_sdk
+from store.cloud import coupons as coupons_of_account
 from store.connections import Connections, DatabaseInfo, StoreEvents
 from store.db import BUSY_TIMEOUT_S
+from store.errors import NotFound
 from store.ledger import accounts, orders, payments
 from store.ledger.ledger import LocalLedger
 from store.models import (
@@ -44,6 +46,7 @@ from store.models import (
     RowResult,
     Tab,
     TickReport,
+    Unrenewal,
     WeekExpiry,
 )
 
@@ -143,15 +146,33 @@ class Store:
         return [queries.to_row(found[rid], today) for rid in ids if rid in found]
 
     def quote(self, total_cents: int, coupons: Sequence[str] = ()) -> Charge:
-        """What paying `total_cents` with these coupons would charge. Changes nothing."""
+        """What paying `total_cents` with these coupons would charge. Changes nothing. On a
+        bound database the coupons are checked, but what they take off is the billing
+        system's to work out when paying: the charge is shown before coupons."""
+        if self.binding() == "cloud":
+            coupons_of_account.chosen_coupons(self.db(), coupons)
+            return Charge(total_cents, 0, 0)
         chosen = payments.usable_coupons(self.db(), coupons, self.clock.today())
         return charges.charge_for(total_cents, chosen)
 
     def order(self, order_id: str) -> Order:
-        return orders.load(self.db(), order_id)
+        """A combined order, or on a bound database one of the account's pending orders."""
+        try:
+            return orders.load(self.db(), order_id)
+        except NotFound:
+            if self.binding() != "cloud":
+                raise
+            return account_orders.account_order(self.db(), order_id)
 
     def orders(self, status: OrderStatus | None = None) -> builtins.list[Order]:
-        return orders.list_orders(self.db(), status)
+        """Newest first; on a bound database the account's pending orders placed elsewhere
+        come with the ones placed here."""
+        found = orders.list_orders(self.db(), status)
+        if self.binding() == "cloud":
+            found += [order for order in account_orders.account_orders(self.db())
+                      if status in (None, order.status)]
+            found.sort(key=lambda order: order.created_at, reverse=True)
+        return found
 
     def account(self, include_used_coupons: bool = False) -> Account:
         return accounts.load(self.db(), include_used_coupons)
@@ -187,6 +208,14 @@ class Store:
         key = idempotency_key or new_idempotency_key()
         return self.billing().pay(order_id, method, key, card, coupons)
 
+    def check_method(self, method: Method) -> None:
+        """Refused when the database's billing backend does not offer `method`: on a bound
+        database the billing API pays from the account only."""
+        if self.binding() == "cloud":
+            from store.cloud.paying import check_method
+
+            check_method(method)
+
     def checkout(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
                  method: Method, idempotency_key: str, card: str | None = None,
                  coupons: Sequence[str] = (), seen: Preview | None = None) -> Payment:
@@ -198,6 +227,20 @@ class Store:
         """
         return self.billing().checkout(ids, length, align, method, idempotency_key, card,
                                        coupons, seen)
+
+    def unrenew(self, ids: Sequence[str]) -> Unrenewal:
+        """Take back the renewed periods of these resources (not the resources): on a bound
+        database, through the billing system; refused on a local ledger."""
+        return self.billing().unrenew(ids)
+
+    def pending_renewal(self, ids: Sequence[str], length: Duration) -> Order | None:
+        """On a bound database: an order placed here for these resources that an earlier
+        attempt left pending (its outcome found out first), to carry on with."""
+        if self.binding() != "cloud":
+            return None
+        from store.cloud.billing import CloudBilling
+
+        return CloudBilling(self).pending_renewal(ids, length)
 
     def set_policy(self, ids: Sequence[str], to: Tab,
                    terms: AutoRenew | None = None) -> builtins.list[RowResult]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from store.clock import Clock
-from store.cloud import sync
+from store.cloud import reconcile, sync
 from store.cloud.client import CloudClient
 from store.cloud.credentials import NoCredentials, find_credentials
 from store.cloud.settings import CloudSettings, from_environment
@@ -62,9 +62,11 @@ def client_for(store: Store, asked: str | None = None) -> CloudClient:
 
 def run_sync(store: Store, client: CloudClient,
              progress: Callable[[str], None] = lambda _step: None) -> sync.SyncReport:
-    """Read the account, then write it into the mirror in one transaction."""
+    """Find out what calls left in doubt did, read the account, then write it into the
+    mirror in one transaction; combined orders paid or cancelled elsewhere follow."""
     site = client.settings.site
     calls_before = client.throttle.calls
+    found = reconcile.reconcile(store, client) if store.binding() == "cloud" else []
     snapshot = sync.fetch(client, progress)
     with store.writing() as db:
         binding, bound_site, domain, balance_account = db.execute(
@@ -74,8 +76,9 @@ def run_sync(store: Store, client: CloudClient,
         if binding == "cloud":
             same_account(store, snapshot, site, (bound_site, domain, balance_account))
         report = sync.write(db, snapshot, site, Clock.wall_stamp())
+    reconcile.settle_orders(store, client, {order.id for order in snapshot.orders})
     progress("done")
-    return sync.SyncReport(**{**report.__dict__,
+    return sync.SyncReport(**{**report.__dict__, "reconciled": tuple(found),
                               "requests": client.throttle.calls - calls_before})
 
 

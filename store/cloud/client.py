@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -19,12 +20,14 @@ import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
 from huaweicloudsdkcore.exceptions import exceptions as sdk
 from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.http.http_handler import HttpHandler
 
 from store.cloud.credentials import Credentials
 from store.cloud.settings import CloudSettings
 from store.cloud.throttle import CloudError, CloudTimeout, Throttle
 
 PAGE = 500          # resources per query page
+MAX_QUERIED = 50    # resource ids per resource query (documented limit)
 MAX_QUOTED = 10     # resource ids per renewal quote (documented limit)
 ORDERS_PAGE = 100
 CONNECT_TIMEOUT_S = 10.0
@@ -56,6 +59,18 @@ def translated(operation: str, send: Callable[[], Result], timeout_s: float) -> 
                                retriable=True) from None
         raise CloudError(f"{operation}: cannot reach the billing system ({exc})",
                          retriable=True) from None
+
+
+class RequestIds(threading.local):
+    """The X-Request-Id of this thread's last answer: the audit names it for every write."""
+
+    last: str | None = None
+
+    def handler(self) -> HttpHandler:
+        def remember(**kwargs: Any) -> None:
+            self.last = kwargs["response"].headers.get("X-Request-Id") or None
+
+        return HttpHandler().add_response_handler(remember)
 
 
 def quiet(client: Any) -> Any:
@@ -106,6 +121,7 @@ class CloudClient:
         config.timeout = (min(CONNECT_TIMEOUT_S, settings.timeout_s), settings.timeout_s)
         config.retry_times = 0
         self.config = config
+        self.request_ids = RequestIds()
         global_credentials = GlobalCredentials(credentials.ak, credentials.sk,
                                                credentials.domain_id)
         if credentials.security_token:
@@ -113,10 +129,14 @@ class CloudClient:
         client_type = self.api.BssintlClient if settings.site == "intl" else self.api.BssClient
         self.bss = quiet(client_type.new_builder().with_http_config(config)
                          .with_credentials(global_credentials)
+                         .with_http_handler(self.request_ids.handler())
                          .with_endpoints([settings.bss_endpoint]).build())
         self._modelarts: dict[tuple[str, str], Any] = {}
 
-    def _call(self, operation: str, send: Callable[[], Result], *, read: bool = True) -> Result:
+    def call(self, operation: str, send: Callable[[], Result], *, read: bool = True) -> Result:
+        """One SDK call, paced; a write (`read=False`) is never sent twice after a failure
+        that may have reached the service."""
+        self.request_ids.last = None
         return self.throttle.call(
             lambda: translated(operation, send, self.settings.timeout_s), read=read)
 
@@ -126,7 +146,7 @@ class CloudClient:
         body = self.api.QueryResourcesReq(only_main_resource=1, offset=offset, limit=limit,
                                           **filters)
         request = self.api.ListPayPerUseCustomerResourcesRequest(body=body)
-        answer = self._call("list resources",
+        answer = self.call("list resources",
                             lambda: self.bss.list_pay_per_use_customer_resources(request))
         return require("list resources", answer, "total_count", "data")
 
@@ -138,12 +158,20 @@ class CloudClient:
 
         return every_page("list resources", page, lambda item: item.resource_id)
 
+    def resources_by_ids(self, ids: list[str]) -> list[Any]:
+        """These main resources as the billing system has them now, MAX_QUERIED a call."""
+        found: list[Any] = []
+        for start in range(0, len(ids), MAX_QUERIED):
+            chunk = ids[start:start + MAX_QUERIED]
+            found += self.resources_page(0, limit=len(chunk), resource_ids=chunk).data
+        return found
+
     # orders, balance, coupons -------------------------------------------------------------------
     def _pages(self, operation: str, send: Callable[[Any], Any], make: Callable[[int], Any],
                items: str, total: str, key: Callable[[Any], str]) -> list[Any]:
         """Every page of a GET that pages with offset/limit: `make(offset)` is the request."""
         def page(offset: int) -> tuple[list[Any], int]:
-            answer = require(operation, self._call(operation, partial(send, make(offset))),
+            answer = require(operation, self.call(operation, partial(send, make(offset))),
                              items)
             return getattr(answer, items), getattr(answer, total) or 0
 
@@ -156,9 +184,24 @@ class CloudClient:
                                limit=ORDERS_PAGE), "order_infos", "total_count",
                            lambda order: order.order_id)
 
+    def orders_since(self, begin: str, order_type: str, status: int | None = None) -> list[Any]:
+        """Every order of `order_type` created since `begin` (UTC text), newest first."""
+        return self._pages("list orders", self.bss.list_customer_orders, lambda offset:
+                           self.api.ListCustomerOrdersRequest(
+                               create_time_begin=begin, order_type=order_type, status=status,
+                               offset=offset, limit=ORDERS_PAGE), "order_infos", "total_count",
+                           lambda order: order.order_id)
+
+    def order(self, order_id: str) -> Any | None:
+        """One order as the billing system lists it, or None when it knows none by that id."""
+        request = self.api.ListCustomerOrdersRequest(order_id=order_id, limit=1)
+        answer = require("look up an order", self.call(
+            "look up an order", lambda: self.bss.list_customer_orders(request)), "order_infos")
+        return next((o for o in answer.order_infos if o.order_id == order_id), None)
+
     def balances(self) -> Any:
         request = self.api.ShowCustomerAccountBalancesRequest()
-        answer = self._call("read the balance",
+        answer = self.call("read the balance",
                             lambda: self.bss.show_customer_account_balances(request))
         return require("read the balance", answer, "account_balances")
 
@@ -176,7 +219,7 @@ class CloudClient:
         body = self.api.ListRenewRateOnPeriodReq(resource_ids=ids, period_type=period_type,
                                                  period_num=period_num)
         request = self.api.ListRenewRateOnPeriodRequest(body=body)
-        answer = self._call("quote a renewal",
+        answer = self.call("quote a renewal",
                             lambda: self.bss.list_renew_rate_on_period(request))
         return require("quote a renewal", answer, "renew_inquiry_results")
 
@@ -193,6 +236,6 @@ class CloudClient:
                            .with_endpoints([self.settings.modelarts_for(region)]).build())
             self._modelarts[(region, project_id)] = client
         request = modelarts.ListPoolsRequest()
-        answer = self._call(f"list the ModelArts pools of {region}",
+        answer = self.call(f"list the ModelArts pools of {region}",
                             lambda: client.list_pools(request))
         return list(require(f"list the ModelArts pools of {region}", answer, "items").items)

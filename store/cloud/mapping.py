@@ -114,3 +114,31 @@ def cash_balance(answer: Any) -> CashBalance:
                                balance.currency or answer.currency or "CNY",
                                balance.account_id or None)
     return CashBalance(0, answer.currency or "CNY", None)
+
+
+@dataclass(frozen=True)
+class OrderFigures:
+    """One billing order's status and money, as `list_customer_orders` gives them."""
+
+    status: int
+    amount_cents: int | None
+    """What the order asks after discounts (amount_after_discount), before coupons."""
+    coupon_cents: int
+    discount_cents: int
+
+    @property
+    def cash_cents(self) -> int | None:
+        return None if self.amount_cents is None else self.amount_cents - self.coupon_cents
+
+
+def order_figures(order: Any) -> OrderFigures:
+    what = f"order {order.order_id}"
+    info = order.amount_info
+    discounts = (info.discounts or []) if info else []
+    return OrderFigures(
+        status=int(order.status or 0),
+        amount_cents=None if order.amount_after_discount is None else cents(
+            order.amount_after_discount, f"{what}'s amount"),
+        coupon_cents=cents(info.coupon_amount or 0, f"{what}'s coupons") if info else 0,
+        discount_cents=sum(cents(d.discount_amount or 0, f"{what}'s discount")
+                           for d in discounts))

@@ -83,9 +83,11 @@ class SyncReport:
     coupons: int
     requests: int = 0
     warnings: tuple[str, ...] = ()
+    reconciled: tuple[str, ...] = ()
+    """What the calls left in doubt turned out to have done, one line each."""
 
 
-def _order_of(order: Any, resource_ids: list[str], currency: str) -> CloudOrder:
+def order_of(order: Any, resource_ids: list[str], currency: str) -> CloudOrder:
     if not order.order_id or order.status is None:
         raise CloudError("the billing system listed an order without an order_id or a status")
     amount = order.amount_after_discount
@@ -98,7 +100,7 @@ def _order_of(order: Any, resource_ids: list[str], currency: str) -> CloudOrder:
         resource_ids=tuple(resource_ids))
 
 
-def _coupon_of(coupon: Any, currency: str) -> CloudCoupon:
+def coupon_of(coupon: Any, currency: str) -> CloudCoupon:
     if not coupon.coupon_id:
         raise CloudError("the billing system listed a coupon without a coupon_id")
     return CloudCoupon(
@@ -139,11 +141,11 @@ def fetch(client: CloudClient, progress: Progress = lambda _step: None) -> Snaps
     pools = _pools(client, items, warnings)
     progress("reading the pending orders")
     pending = client.pending_renewal_orders()
-    orders = [_order_of(order, [item.resource_id for item in
+    orders = [order_of(order, [item.resource_id for item in
                                 client.all_resources(order_id=order.order_id)], currency)
               for order in pending]
     progress("reading the coupons")
-    coupons = [_coupon_of(coupon, currency) for coupon in client.usable_coupons()]
+    coupons = [coupon_of(coupon, currency) for coupon in client.usable_coupons()]
     # The account (domain) id: given with the credentials, else as the orders and pools say.
     domain = (client.credentials.domain_id
               or next((order.customer_id for order in pending if order.customer_id), None)
@@ -176,7 +178,7 @@ def write(db: sqlite_utils.Database, snapshot: Snapshot, site: str, now: str) ->
     db.conn.executemany("UPDATE resources SET gone_at = ? WHERE id = ?",
                         [(now, rid) for rid in gone])
     _replace_orders(db, snapshot.orders)
-    _replace_coupons(db, snapshot.coupons)
+    replace_coupons(db, snapshot.coupons)
     db.execute("UPDATE account SET balance_cents = ?, currency = ?, binding = 'cloud', site = ?,"
                " domain_id = COALESCE(?, domain_id),"
                " balance_account = COALESCE(?, balance_account), synced_at = ?",
@@ -206,7 +208,7 @@ def _replace_orders(db: sqlite_utils.Database, found: list[CloudOrder]) -> None:
                         [(o.id, rid) for o in found for rid in o.resource_ids])
 
 
-def _replace_coupons(db: sqlite_utils.Database, found: list[CloudCoupon]) -> None:
+def replace_coupons(db: sqlite_utils.Database, found: list[CloudCoupon]) -> None:
     db.execute("DELETE FROM cloud_coupons")
     db.conn.executemany(
         "INSERT INTO cloud_coupons (id, coupon_type, face_value_cents, balance_cents, currency,"

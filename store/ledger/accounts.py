@@ -18,14 +18,14 @@ def _renewal_day(text: str | None) -> RenewalDay | None:
 
 
 def load(db: sqlite_utils.Database, include_used_coupons: bool = False) -> Account:
-    balance, currency, day, deduction, binding = db.execute(
-        "SELECT balance_cents, currency, renewal_day, deduction_days, binding FROM account"
-    ).fetchone()
+    balance, currency, day, deduction, binding, day_set, deduction_set = db.execute(
+        "SELECT balance_cents, currency, renewal_day, deduction_days, binding,"
+        " renewal_day_set_at, deduction_days_set_at FROM account").fetchone()
     if binding == "cloud":
-        coupons = cloud_coupons(db)
-    else:
-        coupons = load_coupons(db) if include_used_coupons else load_coupons(
-            db, "used_by_order IS NULL")
+        return Account(balance, currency, _renewal_day(day), deduction,
+                       tuple(cloud_coupons(db)), True, day_set, deduction_set)
+    coupons = load_coupons(db) if include_used_coupons else load_coupons(
+        db, "used_by_order IS NULL")
     return Account(balance, currency, _renewal_day(day), deduction, tuple(coupons))
 
 

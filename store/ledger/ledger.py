@@ -21,6 +21,7 @@ from store.models import (
     RowResult,
     Tab,
     TickReport,
+    Unrenewal,
 )
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ class LocalLedger:
     def cancel_order(self, order_id: str) -> Order:
         with self.store.writing() as db:
             return orders.cancel(db, order_id, self.store.clock.stamp())
+
+    def unrenew(self, ids: Sequence[str]) -> Unrenewal:
+        raise Refused("taking back a renewal is not offered on a local ledger: its billing "
+                      "rules (RULES.md) have no refund rule to apply")
 
     def set_policy(self, ids: Sequence[str], to: Tab,
                    terms: AutoRenew | None) -> list[RowResult]:

@@ -17,7 +17,7 @@ from store.money import MAX_CENTS, format_cents
 from store.preview import build_preview, changes_since
 
 ORDER_COLUMNS = """o.id, o.status, o.total_cents, o.currency, o.created_at, o.expires_at,
-    o.closed_at, p.charged_cents, p.method"""
+    o.closed_at, p.charged_cents, p.method, o.source"""
 
 
 def new_order_id(today: dt.date) -> str:
@@ -48,6 +48,12 @@ def place(
         if changed or (seen.duration, seen.align, seen.currency) != (length, align,
                                                                       shown.currency):
             raise StalePreview(changed or ["the duration, renewal day or currency differs"])
+    return insert(db, shown, today, now, source)
+
+
+def insert(db: sqlite_utils.Database, shown: Preview, today: dt.date, now: str,
+           source: str = "manual") -> Order:
+    """A pending order of the renewable lines of `shown`, as they are. Call inside a write."""
     lines = shown.renewable
     if not lines:
         reasons = "; ".join(f"{line.id}: {line.reason}" for line in shown.lines[:3])
@@ -73,8 +79,8 @@ def place(
           ln.extra_fee_cents) for ln in lines],
     )
     audit.record(db, "order.place", resource_ids=[ln.id for ln in lines],
-                 amount_cents=shown.total_cents, detail=f"{order_id}: {length}"
-                 + (f", aligned to {align}" if align is not None else ""))
+                 amount_cents=shown.total_cents, detail=f"{order_id}: {shown.duration}"
+                 + (f", aligned to {shown.align}" if shown.align is not None else ""))
     return load(db, order_id)
 
 
@@ -109,12 +115,27 @@ def _orders(db: sqlite_utils.Database, where: str, params: tuple) -> list[Order]
         f"SELECT {ORDER_COLUMNS} FROM orders o LEFT JOIN payments p ON p.order_id = o.id"
         f" WHERE {where} ORDER BY o.created_at DESC, o.id", params).fetchall()
     lines = _lines_by_order(db, [row[0] for row in rows])
+    backed = _cloud_orders_by_order(db, [row[0] for row in rows if row[-1] == "cloud"])
     return [
         Order(id=oid, status=OrderStatus(status), total_cents=total, currency=currency,
               created_at=created, expires_at=expires, lines=tuple(lines[oid]),
-              paid_at=closed if status == "paid" else None, paid_cents=charged, method=method)
-        for oid, status, total, currency, created, expires, closed, charged, method in rows
+              paid_at=closed if status == "paid" else None, paid_cents=charged, method=method,
+              source=source, cloud_order_ids=tuple(backed[oid]))
+        for oid, status, total, currency, created, expires, closed, charged, method, source
+        in rows
     ]
+
+
+def _cloud_orders_by_order(db: sqlite_utils.Database,
+                           order_ids: list[str]) -> dict[str, list[str]]:
+    """The billing system's orders behind combined orders placed on a bound database."""
+    found: dict[str, list[str]] = defaultdict(list)
+    if order_ids:
+        for oid, cloud_id in db.execute(
+                "SELECT order_id, cloud_order_id FROM order_cloud_orders WHERE order_id IN"
+                " (SELECT value FROM json_each(?)) ORDER BY rowid", (json.dumps(order_ids),)):
+            found[oid].append(cloud_id)
+    return found
 
 
 def load(db: sqlite_utils.Database, order_id: str) -> Order:

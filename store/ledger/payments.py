@@ -98,7 +98,7 @@ def pay(
     order = orders.load(db, order_id)
     if order.status is not OrderStatus.PENDING:
         raise Refused(f"order {order_id} is {order.status.value}: there is nothing to pay")
-    if order.expires_at <= now:
+    if order.expires_at is not None and order.expires_at <= now:
         raise Refused(f"order {order_id} went unpaid for {rules.UNPAID_ORDER_DAYS} days "
                       "and has expired: renew again")
     _check_lines_current(db, order, today)

@@ -103,3 +103,51 @@ def _rebuild_resources(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE temp.resources_before")
     for statement in RESOURCE_INDEXES:
         db.execute(statement)
+
+
+WRITE_SIDE = """
+CREATE TABLE cloud_intents (
+    id INTEGER PRIMARY KEY,
+    operation TEXT NOT NULL,
+    resource_ids TEXT NOT NULL DEFAULT '[]',
+    cloud_order_id TEXT,
+    local_order_id TEXT REFERENCES orders (id),
+    request TEXT NOT NULL DEFAULT '{}',
+    amount_cents INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('in_flight', 'done', 'refused', 'in_doubt',
+                                          'reconciled')),
+    owner TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    lease_until TEXT NOT NULL,
+    closed_at TEXT,
+    answer TEXT,
+    request_id TEXT
+);
+CREATE INDEX cloud_intents_open ON cloud_intents (state) WHERE state IN ('in_flight', 'in_doubt');
+CREATE TABLE order_cloud_orders (
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    cloud_order_id TEXT NOT NULL,
+    resource_ids TEXT NOT NULL DEFAULT '[]',
+    amount_cents INTEGER,
+    status INTEGER NOT NULL,
+    paid_cents INTEGER,
+    coupon_cents INTEGER,
+    discount_cents INTEGER,
+    PRIMARY KEY (order_id, cloud_order_id)
+);
+CREATE UNIQUE INDEX order_cloud_orders_cloud ON order_cloud_orders (cloud_order_id)"""
+
+
+@migration
+def m006_cloud_writes(db: sqlite_utils.Database) -> None:
+    """The write side on a bound database. Every call to the billing system that changes
+    something is first an intent here (in flight, owned by one process for a lease), then done,
+    refused, or in doubt until reconciled. A local combined order is backed by the billing
+    system's orders. The API cannot read the renewal day and deduction days back: the database
+    keeps when they were last set from this console."""
+    for statement in WRITE_SIDE.split(";"):
+        db.execute(statement)
+    for column in ("renewal_day_set_at", "deduction_days_set_at"):
+        db.execute(f"ALTER TABLE account ADD COLUMN {column} TEXT")
+    for table in ("cloud_intents", "order_cloud_orders"):
+        guard_cents(db, table)

@@ -1,6 +1,7 @@
 """Fixtures of the cloud tests: `fake_cloud`, a started FakeCloud (rate limit 10/s per
-operation), stopped after; `cloud_env`, an environment pointing the console at it; and `cli`,
-which runs `renewals --db <temp>/cloud.db ARGS` in that environment."""
+operation), stopped after; `cloud_env`, an environment pointing the console at it
+(`cloud_environ` sets it in this process); and `cli`, which runs
+`renewals --db <temp>/cloud.db ARGS` in that environment."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ def cloud_env(fake_cloud: FakeCloud, tmp_path: Path) -> dict[str, str | None]:
             "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
             "RENEWALS_BSS_ENDPOINT": fake_cloud.url, "RENEWALS_MODELARTS_ENDPOINT": fake_cloud.url,
             "RENEWALS_DB": None, "RENEWALS_NOW": None, "RENEWALS_CLOUD_TIMEOUT": None}
+
+
+@pytest.fixture
+def cloud_environ(cloud_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's environment pointed at the fake (for a Store used in the test)."""
+    for name, value in cloud_env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

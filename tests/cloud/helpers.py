@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 from click.testing import Result
 
 TODAY = dt.date(2026, 11, 26)
+
+
+async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
+    """Let the app run until `predicate()` holds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
 
 
 def ok_json(result: Result):

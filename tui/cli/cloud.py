@@ -44,6 +44,8 @@ def sync(session: Session, site: str | None, as_json: bool) -> None:
         emit({name: getattr(report, name) for name in SYNC_FIELDS})
     else:
         say(sync_text(report))
+    for line in report.reconciled:
+        note(f"found out: {line}")
     for warning in report.warnings:
         note(f"warning: {warning}")
     note(f"{report.requests:,} requests in {seconds:.1f} s")

@@ -178,6 +178,8 @@ def read_card(session: Session, method: Method | None, card: str | None) -> str 
     `--card -` reads one line of stdin; no --card asks on the terminal without echoing it."""
     if card and method is not Method.ONLINE:
         raise click.UsageError("--card is only for online payment")
+    if method is not None:
+        session.store.check_method(method)  # before a card number is asked for
     if method is not Method.ONLINE:
         return None
     if card == "-":

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import click
 
 from store.errors import PaymentFailed
-from store.models import Method, Order, OrderStatus, Payment, Preview
+from store.models import Method, Order, OrderStatus, Payment
 from store.money import format_cents, parse_amount
 from store.service import Store, new_idempotency_key
+from store.text import safe_text
 from tui.cli import output as out
 from tui.cli.common import (
     CARD_HELP,
@@ -22,6 +23,7 @@ from tui.cli.common import (
     json_option,
     note,
     pass_session,
+    plural,
     read_align,
     read_card,
     read_duration,
@@ -72,6 +74,10 @@ def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int
     store = session.store
     check_coupons(store, coupons)
     wanted = split_ids(ids)
+    earlier = store.pending_renewal(wanted, length)
+    if earlier is not None:
+        carry_on(session, earlier, wanted, paying, card, coupons, yes, as_json)
+        return
     shown = store.preview(wanted, length, day)
     for line in shown.lines:
         if not line.renewable:
@@ -82,8 +88,9 @@ def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int
         print_renewal(store.place_order(wanted, length, day, seen=shown), None, as_json)
         return
     if not yes:
-        confirm_payment(session, store.quote(shown.total_cents, coupons).due_cents, shown,
-                        paying)
+        confirm_payment(session, store.quote(shown.total_cents, coupons).due_cents,
+                        f"renew {plural(len(shown.renewable), 'resource')} for {shown.duration}",
+                        shown.currency, paying)
     try:
         payment = store.checkout(wanted, length, day, paying, new_idempotency_key(), card,
                                  coupons, seen=shown)
@@ -102,11 +109,36 @@ def pending_hint(order_id: str, method: Method) -> str:
             f"renewals pay {order_id} --method {method.value}")
 
 
-def confirm_payment(session: Session, due_cents: int, shown: Preview, method: Method) -> None:
+def carry_on(session: Session, order: Order, wanted: list[str], paying: Method | None,
+             card: str | None, coupons: Sequence[str], yes: bool, as_json: bool) -> None:
+    """An earlier attempt left an order for these resources pending (on a bound database):
+    pay that one, never renew them a second time."""
+    state = ("was paid by an earlier attempt whose answer was lost"
+             if order.status is OrderStatus.PAID else "was left pending by an earlier attempt")
+    note(f"order {order.id} for these resources {state}: carrying on with it (nothing is "
+         "renewed twice)")
+    for rid in wanted:
+        if rid not in order.resource_ids:
+            note(f"skipped {rid}: not in order {order.id}; renew it on its own afterwards")
+    if paying is None:
+        print_renewal(order, None, as_json)
+        return
+    if not yes and order.status is OrderStatus.PENDING:
+        confirm_payment(session, session.store.quote(order.total_cents, coupons).due_cents,
+                        f"pay order {order.id}", order.currency, paying)
+    try:
+        payment = session.store.pay(order.id, paying, new_idempotency_key(), card, coupons)
+    except PaymentFailed as exc:
+        raise Failed(str(exc), pending_hint(exc.order_id, paying)) from None
+    if payment.replayed:
+        note(f"order {order.id} was already paid: nothing was charged again")
+    print_renewal(payment.order, payment, as_json)
+
+
+def confirm_payment(session: Session, due_cents: int, what: str, currency: str,
+                    method: Method) -> None:
     """Ask before anything is ordered; no answer, or no, orders nothing."""
-    count = len(shown.renewable)
-    due = format_cents(due_cents, shown.currency)
-    what = f"{due} to renew {count:,} resource{'' if count == 1 else 's'} for {shown.duration}"
+    what = f"{format_cents(due_cents, currency)} to {what}"
     if not session.interactive():
         raise Failed(f"not paying {what} without a confirmation: stdin is not a terminal (add "
                      "--yes to pay without asking); nothing was ordered")
@@ -119,6 +151,8 @@ def confirm_payment(session: Session, due_cents: int, shown: Preview, method: Me
 
 
 def print_renewal(order: Order, payment: Payment | None, as_json: bool) -> None:
+    for refused in order.refused:  # by the billing system, with its code
+        note(f"refused {refused.id}: {refused.reason}")
     if as_json:
         emit(out.renew_json(order, payment))
         return
@@ -176,8 +210,8 @@ def pay(session: Session, order_id: str, method: str, card: str | None,
     payment = session.store.pay(order_id, Method(method), idempotency_key=idempotency_key,
                                 card=card, coupons=coupons)
     if payment.replayed:
-        note(f"order {order_id} was already paid with this idempotency key: "
-             "nothing was charged again")
+        how = " with this idempotency key" if idempotency_key else ""
+        note(f"order {order_id} was already paid{how}: nothing was charged again")
     if as_json:
         emit(out.pay_json(payment))
     else:
@@ -205,4 +239,50 @@ def account(session: Session, amount: str | None, as_json: bool) -> None:
         say(out.account_text(current))
 
 
-COMMANDS = (preview, renew, orders, cancel, pay, account)
+@click.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Unsubscribe without asking.")
+@json_option
+@pass_session
+def unrenew(session: Session, ids: tuple[str, ...], yes: bool, as_json: bool) -> None:
+    """Take back the renewed periods of IDs that have not begun (a mistaken renewal): the
+    resources stay, their expiry goes back, the billing system refunds what it refunds.
+
+    On a database bound to a cloud account only (cancel_resources_subscription, type 2).
+
+    Example: renewals unrenew pool-0042 --yes
+    """
+    wanted = split_ids(ids)
+    if session.store.binding() != "cloud":
+        session.store.unrenew(wanted)  # refused there, with the reason
+    if not yes:
+        confirm_unrenew(session, wanted)
+    done = session.store.unrenew(wanted)
+    if as_json:
+        emit({"results": [{"id": r.id, "ok": r.ok, "reason": r.reason} for r in done.results],
+              "order_ids": list(done.order_ids)})
+        return
+    for result in done.results:
+        say(f"{safe_text(result.id)}: renewed periods taken back" if result.ok
+            else f"{safe_text(result.id)}: refused: {safe_text(result.reason)}")
+    if done.order_ids:
+        note(f"refund orders: {', '.join(safe_text(o) for o in done.order_ids)}")
+    if not any(result.ok for result in done.results):
+        raise Failed("nothing was taken back")
+
+
+def confirm_unrenew(session: Session, wanted: list[str]) -> None:
+    what = f"the renewed periods of {plural(len(wanted), 'resource')}"
+    if not session.interactive():
+        raise Failed(f"not taking back {what} without a confirmation: stdin is not a terminal "
+                     "(add --yes); nothing was sent")
+    try:
+        agreed = click.confirm(f"Take back {what} (the renewals not begun yet)?",
+                               default=False, err=True)
+    except click.Abort:
+        agreed = False
+    if not agreed:
+        raise Failed("not confirmed: nothing was sent")
+
+
+COMMANDS = (preview, renew, orders, cancel, pay, account, unrenew)

@@ -73,8 +73,22 @@ def order_json(order: Order) -> dict[str, Any]:
         "id": order.id, "status": order.status.value, "total_cents": order.total_cents,
         "currency": order.currency, "created_at": order.created_at,
         "expires_at": order.expires_at, "paid_cents": order.paid_cents, "method": order.method,
-        "lines": [order_line_json(line) for line in order.lines],
+        "lines": [order_line_json(line) for line in order.lines], **cloud_json(order),
     }
+
+
+def cloud_json(order: Order) -> dict[str, Any]:
+    """On a bound database: the billing system's orders behind it; for an order of the
+    account placed elsewhere, its resources; the resources the system refused to renew."""
+    if order.source not in ("cloud", "account"):
+        return {}
+    shown: dict[str, Any] = {"source": order.source,
+                             "cloud_order_ids": list(order.cloud_order_ids)}
+    if order.source == "account":
+        shown["resources"] = list(order.resources)
+    if order.refused:
+        shown["refused"] = [{"id": r.id, "reason": r.reason} for r in order.refused]
+    return shown
 
 
 def payment_json(payment: Payment) -> dict[str, Any]:
@@ -90,7 +104,7 @@ def renew_json(order: Order, payment: Payment | None) -> dict[str, Any]:
     shown = payment.order if payment is not None else order
     result: dict[str, Any] = {
         "order_id": shown.id, "status": shown.status.value, "total_cents": shown.total_cents,
-        "lines": [order_line_json(line) for line in shown.lines],
+        "lines": [order_line_json(line) for line in shown.lines], **cloud_json(shown),
     }
     if payment is not None:
         result["payment"] = payment_json(payment)
@@ -108,6 +122,11 @@ def coupon_json(coupon: Coupon) -> dict[str, Any]:
 
 
 def settings_json(account: Account) -> dict[str, Any]:
+    if account.bound:  # as last set from this console (the API cannot read them back)
+        return {"renewal_day": account.renewal_day if account.renewal_day_set_at else None,
+                "deduction_days": account.deduction_days if account.deduction_days_set_at
+                else None, "renewal_day_set_at": account.renewal_day_set_at,
+                "deduction_days_set_at": account.deduction_days_set_at}
     return {"renewal_day": account.renewal_day, "deduction_days": account.deduction_days}
 
 
@@ -195,10 +214,13 @@ def order_lines_text(order: Order) -> str:
 
 
 def order_summary(order: Order) -> str:
-    lines = len(order.lines)
-    return (f"order {order.id}: {order.status.value}, "
-            f"{lines} resource{'' if lines == 1 else 's'}, "
-            f"total {format_cents(order.total_cents, order.currency)}")
+    count = len(order.resource_ids)
+    backed = (f" (billing orders {', '.join(safe_text(c) for c in order.cloud_order_ids)})"
+              if order.source == "cloud" and order.cloud_order_ids else "")
+    placed = " placed in the Billing Center" if order.source == "account" else ""
+    return (f"order {safe_text(order.id)}{placed}: {order.status.value}, "
+            f"{count} resource{'' if count == 1 else 's'}, "
+            f"total {format_cents(order.total_cents, order.currency)}{backed}")
 
 
 def payment_text(payment: Payment) -> str:
@@ -220,15 +242,28 @@ def orders_text(orders: Sequence[Order]) -> str:
     body = [
         (o.id, o.status.value, format_cents(o.total_cents, o.currency),
          format_cents(o.paid_cents, o.currency) if o.paid_cents is not None else "-",
-         o.method or "-", len(o.lines), local_time(o.created_at), local_time(o.expires_at))
+         o.method or "-", len(o.resource_ids), local_time(o.created_at),
+         local_time(o.expires_at) or "-")
         for o in orders
     ]
     return table(headers, body, right=(2, 3, 5))
 
 
 def settings_text(account: Account) -> str:
+    if account.bound:
+        return (f"renewal day: {set_here(account.renewal_day, account.renewal_day_set_at)}\n"
+                f"deduction days: "
+                f"{set_here(account.deduction_days, account.deduction_days_set_at)}")
     day = account.renewal_day if account.renewal_day is not None else "not set (1st proposed)"
     return f"renewal day: {day}\ndeduction days: {account.deduction_days}"
+
+
+def set_here(value: object, set_at: str | None) -> str:
+    """A bound account's setting: the billing API cannot read it back."""
+    if set_at is None:
+        return ("unknown (never set from this console, and the billing API cannot read it "
+                "back)")
+    return f"{value} (as last set from this console, {local_time(set_at)})"
 
 
 def account_text(account: Account) -> str:
