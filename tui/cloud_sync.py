@@ -24,8 +24,10 @@ def summary(report: SyncReport) -> str:
     changes = [f"{report.added:,} new" if report.added else "",
                f"{report.gone:,} gone" if report.gone else ""]
     changed = ", ".join(word for word in changes if word) or "no resources added or gone"
+    resolved = (f"; {len(report.reconciled):,} calls left in doubt found out (see Audit)"
+                if report.reconciled else "")
     return (f"Synced {report.resources:,} resources ({changed}), {report.pending_orders:,} "
-            f"pending orders, {report.requests:,} requests")
+            f"pending orders, {report.requests:,} requests{resolved}")
 
 
 class CloudSync:

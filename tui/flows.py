@@ -48,10 +48,15 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
 def renewed_message(payment: Payment) -> str:
     """`Renewed 3 resources to 2026-12-26; paid CNY 1,234.00 from balance, ...`."""
     lines = payment.order.lines
-    noun = "resource" if len(lines) == 1 else "resources"
+    count = len(payment.order.resource_ids)
+    noun = "resource" if count == 1 else "resources"
     dates = sorted({line.new_expiry for line in lines})
-    when = f"to {dates[0]}" if len(dates) == 1 else f"to dates from {dates[0]} to {dates[-1]}"
-    return f"Renewed {len(lines):,} {noun} {when}; {paid_phrase(payment)}"
+    when = ("as its order placed in the Billing Center says" if not dates else f"to {dates[0]}"
+            if len(dates) == 1 else f"to dates from {dates[0]} to {dates[-1]}")
+    refused = payment.order.refused
+    not_renewed = (f"; the billing system refused {len(refused):,}: "
+                   + "; ".join(f"{r.id} ({r.reason})" for r in refused[:2]) if refused else "")
+    return f"Renewed {count:,} {noun} {when}; {paid_phrase(payment)}{not_renewed}"
 
 
 def paid_phrase(payment: Payment) -> str:

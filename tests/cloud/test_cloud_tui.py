@@ -5,7 +5,6 @@ shown, no due events run, and the renewal dialog shows the last quotes, then fre
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from textual.widgets import Static
@@ -18,18 +17,13 @@ from tui.widgets.resource_table import ResourceTable
 from tui.widgets.title_bar import TitleBar
 
 from .fake_cloud import FakeCloud
-from .helpers import TODAY
+from .helpers import TODAY, wait_for
 
 SIZE = (100, 30)
 
 
 @pytest.fixture
-def bound_store(fake_cloud: FakeCloud, cloud_env, monkeypatch, tmp_path) -> Store:
-    for name, value in cloud_env.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
+def bound_store(fake_cloud: FakeCloud, cloud_environ, tmp_path) -> Store:
     for number in range(15):
         fake_cloud.add_resource(f"res-{number:02d}", f"pool-{number:02d}",
                                 TODAY + dt.timedelta(days=5 + number), 10_000 + number,
@@ -38,13 +32,6 @@ def bound_store(fake_cloud: FakeCloud, cloud_env, monkeypatch, tmp_path) -> Stor
     store.sync_cloud()
     yield store
     store.close()
-
-
-async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 def title(app: RenewalsApp) -> str:

@@ -20,8 +20,9 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
 from store.charges import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_digits, charge_for
+from store.cloud.coupons import MAX_PAY_COUPONS
 from store.errors import PaymentFailed, Refused, StalePreview, StoreError
-from store.models import Account, Coupon, Method, Order, Payment
+from store.models import Account, Charge, Coupon, Method, Order, Payment
 from store.money import format_cents
 from store.service import Store, new_idempotency_key
 from tui.dialogs.base import Dialog
@@ -29,6 +30,9 @@ from tui.dialogs.renew import RenewRequest
 from tui.safe import safe
 from tui.watch import DataChanged
 
+BALANCE_ONLY = ("Online card payment and monthly settlement are not offered on a database bound "
+                "to a cloud account: the billing API pays from the account's balance and "
+                "coupons only (use the Billing Center for the others).")
 METHOD_LABELS = ((Method.BALANCE, "Account balance"), (Method.ONLINE, "Online payment (card)"),
                  (Method.SETTLEMENT, "Monthly settlement"))
 
@@ -110,7 +114,7 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
         else:
             assert order is not None
             self.total_cents, self.currency, self.items = (
-                order.total_cents, order.currency, len(order.lines))
+                order.total_cents, order.currency, len(order.resource_ids))
         self.idempotency_key = new_idempotency_key()
         self.account: Account | None = None
         self.coupons: tuple[Coupon, ...] = ()
@@ -129,7 +133,7 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
             yield CardInput(placeholder="card number, 12-19 digits", id="card", compact=True,
                             restrict=r"[0-9 \-]*", max_length=23)
             yield Static(f"Coupons (up to {MAX_CASH_COUPONS} cash + {MAX_DISCOUNTS} discount)",
-                         classes="section")
+                         classes="section", id="coupons-title")
             yield VerticalScroll(id="coupons")
             yield Static(id="due")
             yield Static(id="message")
@@ -169,6 +173,8 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
     def _account_loaded(self, account: Account) -> None:
         first_load = self.account is None
         self.account = account
+        if first_load and account.bound:
+            self._offer_balance_only()
         if first_load:
             today = self.store.clock.today()
             self.coupons = tuple(c for c in account.coupons
@@ -185,6 +191,17 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
             CheckMark(safe(coupon_text(coupon)), id=f"coupon-{index}", compact=True)
             for index, coupon in enumerate(self.coupons))
 
+    def _offer_balance_only(self) -> None:
+        for method, _label in METHOD_LABELS[1:]:
+            self.query_one(f"#{method.value}", MethodChoice).disabled = True
+        self.query_one("#coupons-title", Static).update(
+            f"Coupons (up to {MAX_PAY_COUPONS}; the billing system works out what they take off)")
+        self._say(BALANCE_ONLY)
+
+    @property
+    def bound(self) -> bool:
+        return self.account is not None and self.account.bound
+
     def selected_coupons(self) -> list[Coupon]:
         """The coupons ticked (their boxes may still be mounting: those are not ticked yet)."""
         ticked = {box.id for box in self.query("#coupons Checkbox").results(Checkbox)
@@ -195,6 +212,13 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
     @on(Checkbox.Changed, "#coupons Checkbox")
     def _coupon_toggled(self, event: Checkbox.Changed) -> None:
         chosen = self.selected_coupons()
+        if self.bound:
+            if event.value and len(chosen) > MAX_PAY_COUPONS:
+                event.checkbox.value = False
+                self._say(f"At most {MAX_PAY_COUPONS} coupons a payment", error=True)
+                return
+            self._refresh_amounts()
+            return
         too_many_cash = sum(c.kind == "cash" for c in chosen) > MAX_CASH_COUPONS
         too_many_discounts = sum(c.kind == "discount" for c in chosen) > MAX_DISCOUNTS
         if event.value and (too_many_cash or too_many_discounts):
@@ -216,12 +240,20 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
         self._refresh_amounts()
 
     def due_cents(self) -> int:
-        return charge_for(self.total_cents, self.selected_coupons()).due_cents
+        return self._charge().due_cents
+
+    def _charge(self) -> Charge:
+        """What paying costs; on a bound database before coupons (the system applies them)."""
+        if self.bound:
+            return Charge(self.total_cents, 0, 0)
+        return charge_for(self.total_cents, self.selected_coupons())
 
     def _refresh_amounts(self) -> None:
-        charge = charge_for(self.total_cents, self.selected_coupons())
+        charge = self._charge()
         money = self._money
         due = f"Amount due: {money(charge.due_cents)}"
+        if self.bound and self.selected_coupons():
+            due += " before coupons"
         saved = charge.discount_cents + charge.coupon_cents
         if saved:
             due += f" (total {money(charge.total_cents)}, coupons -{money(saved)})"

@@ -125,10 +125,14 @@ class RowActions(Dialog[str | None]):
     ]
     AUTO_FOCUS = "#actions"
 
-    def __init__(self, row: ResourceRow, with_policies: bool = False) -> None:
+    def __init__(self, row: ResourceRow, with_policies: bool = False,
+                 can_unrenew: bool = False) -> None:
+        """`can_unrenew`: offer taking back the renewed periods (a database bound to a cloud
+        account: the billing system decides what can be taken back)."""
         super().__init__()
         self.row = row
         self.refusals = policy_refusals(row) if with_policies else {}
+        self.can_unrenew = can_unrenew
 
     def compose(self) -> ComposeResult:
         with Vertical(id="actions-box") as box:
@@ -144,6 +148,9 @@ class RowActions(Dialog[str | None]):
             options = [Option("Renew (r)", id="renew")]
             options += [policy_option(ACTIONS_BY_NAME[name], why)
                         for name, why in self.refusals.items()]
+            if self.can_unrenew:
+                options.append(Option("Take back the renewal (unsubscribe renewed periods)",
+                                      id="unrenew"))
             yield OptionList(*options, id="actions", compact=True)
             yield Static("enter: choose   esc: back", classes="muted")
 

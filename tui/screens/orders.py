@@ -94,6 +94,8 @@ class OrderLinesDialog(Dialog[None]):
             yield table
             more = len(order.lines) - LINES_SHOWN
             yield Static(f"... and {more:,} more lines" if more > 0 else "", classes="muted")
+            if not order.lines and order.resources:  # placed elsewhere: no lines known here
+                yield Static(safe("Its resources: " + ", ".join(order.resources)))
             yield Static("esc: close", classes="muted")
 
     def on_mount(self) -> None:
@@ -118,11 +120,14 @@ class OrderLinesDialog(Dialog[None]):
 
 def order_summary(order: Order) -> str:
     months = order.lines[0].months if order.lines else 0
-    count = len(order.lines)
+    count = len(order.resource_ids)
+    renewed = (" (placed in the Billing Center)" if order.source == "account" else
+               f" renewed by {months} month{'' if months == 1 else 's'}")
     text = (f"{STATUS_WORDS[order.status]}; {count:,} resource{'' if count == 1 else 's'}"
-            f" renewed by {months} month{'' if months == 1 else 's'}; total "
-            f"{format_cents(order.total_cents, order.currency)}; created "
+            f"{renewed}; total {format_cents(order.total_cents, order.currency)}; created "
             f"{local_time(order.created_at)}")
+    if order.cloud_order_ids and order.source == "cloud":
+        text += f"; billing orders {', '.join(order.cloud_order_ids)}"
     if order.status is OrderStatus.PAID and order.paid_cents is not None:
         text += f"; paid {format_cents(order.paid_cents, order.currency)} by {order.method}"
     return text
@@ -197,14 +202,15 @@ class OrdersScreen(Screen[None]):
         self.loaded = True
 
     def _status(self, order: Order) -> str:
-        if order.status is OrderStatus.PENDING and order.expires_at <= self.store.clock.stamp():
+        if order.status is OrderStatus.PENDING and order.expires_at is not None \
+                and order.expires_at <= self.store.clock.stamp():
             return "expired (unpaid)"
         return STATUS_WORDS[order.status]
 
     def _cells(self, order: Order) -> tuple[Text, ...]:
         return (safe(order.id), Text(self._status(order)),
                 Text(format_cents(order.total_cents, order.currency), justify="right"),
-                Text(f"{len(order.lines):,}", justify="right"),
+                Text(f"{len(order.resource_ids):,}", justify="right"),
                 # The year is in the order ID; the short form keeps the table within 80 columns.
                 Text(local_time(order.created_at, "MM-DD HH:mm")))
 
@@ -252,7 +258,7 @@ class OrdersScreen(Screen[None]):
         order = self._pending_cursor_order("cancel")
         if order is None:
             return
-        question = (f"Cancel order {order.id}? Its {len(order.lines):,} resources keep "
+        question = (f"Cancel order {order.id}? Its {len(order.resource_ids):,} resources keep "
                     "their current expiry; nothing is charged.")
 
         def answered(yes: bool | None) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 from store.errors import StoreError
-from store.models import AutoRenew, ResourceRow, RowResult, Tab
+from store.models import AutoRenew, ResourceRow, RowResult, Tab, Unrenewal
 from store.rules import RuleError
 from tui.dialogs.confirm import Confirm
 from tui.dialogs.export import (
@@ -38,6 +38,13 @@ from tui.workers import run_store_job
 
 if TYPE_CHECKING:
     from store.service import Store
+
+def unrenew_job(store: Store, rid: str) -> Unrenewal | Exception:
+    try:
+        return store.unrenew([rid])
+    except StoreError as exc:
+        return exc
+
 
 REFUSALS_IN_NOTICE = 3   # more than this: the full list opens in a dialog
 NAMED_REFUSALS = 2_000   # refused rows looked up by name for the list
@@ -210,6 +217,34 @@ class RenewalActions:
             headline = policy_headline(action, results, terms)
             self.app.push_screen(PolicyResults(f"{headline}; {len(refused):,} refused:",
                                                refused))
+
+    # taking a renewal back (a bound database) ----------------------------------------------
+    def start_unrenew(self, row: ResourceRow) -> None:
+        """Ask (the answer starts on No), then unsubscribe the row's renewed periods."""
+        rid = row.resource.id
+        question = (f"Take back the renewals of {row.resource.name} that have not "
+                    "begun yet? The resource stays; its expiry goes back, and the billing "
+                    "system refunds what it refunds.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_store_job(self, self.store, lambda store: unrenew_job(store, rid),
+                              self._unrenew_done, group="unrenew", exclusive=False)
+
+        self.app.push_screen(Confirm(question, title="Take back the renewal"), answered)
+
+    def _unrenew_done(self, outcome: Unrenewal | Exception) -> None:
+        self.refresh_all()
+        if isinstance(outcome, Exception):
+            self.notify(f"Take back the renewal: nothing was taken back: {outcome}",
+                        severity="error", markup=False, timeout=10)
+            return
+        result = outcome.results[0]
+        refunds = f" (refund order {', '.join(outcome.order_ids)})" if outcome.order_ids else ""
+        self.notify(f"Renewed periods taken back{refunds}" if result.ok
+                    else f"The billing system refused: {result.reason}",
+                    title="Take back the renewal", markup=False, timeout=10,
+                    severity="information" if result.ok else "warning")
 
     # export --------------------------------------------------------------------------------
     def action_export(self) -> None:

@@ -195,7 +195,8 @@ class RenewalsScreen(RenewalActions, Screen[None]):
 
     def on_resource_table_row_chosen(self, message: ResourceTable.RowChosen) -> None:
         row = message.row
-        self.app.push_screen(RowActions(row, with_policies=True),
+        bound = self.app.database is not None and self.app.database.bound
+        self.app.push_screen(RowActions(row, with_policies=True, can_unrenew=bound),
                              lambda choice: self._row_action_done(row, choice))
 
     def _row_action_done(self, row: ResourceRow, choice: str | None) -> None:
@@ -203,6 +204,8 @@ class RenewalsScreen(RenewalActions, Screen[None]):
             self.start_renewal([row.resource.id])
         elif choice in ACTIONS_BY_NAME:
             self.start_policy(ACTIONS_BY_NAME[choice], [row.resource.id], confirm=False)
+        elif choice == "unrenew":
+            self.start_unrenew(row)
 
     def on_data_changed(self, _message: DataChanged) -> None:
         self.refresh_all()
