@@ -60,21 +60,26 @@ def line_ids(db: sqlite_utils.Database, order_id: str) -> list[str]:
 
 
 def coverage(db: sqlite_utils.Database, order_id: str) -> dict[str, int]:
-    """Each line's resource → the status of the billing order covering it (paid before
-    pending before cancelled); lines no billing order was made for are left out."""
-    rank = {PAID: 0, PENDING: 1, CANCELLED: 2}
+    """Each line's resource → the status of the billing order covering it: paid before
+    pending before any other (in review, processing, ...) before cancelled; lines no billing
+    order was made for are left out."""
+    def rank(status: int) -> int:
+        return {PAID: 0, PENDING: 1, CANCELLED: 3}.get(status, 2)
+
     found: dict[str, int] = {}
     for backing in backings(db, order_id):
         for rid in backing.resource_ids:
-            if rid not in found or rank.get(backing.status, 3) < rank.get(found[rid], 3):
+            if rid not in found or rank(backing.status) < rank(found[rid]):
                 found[rid] = backing.status
     return found
 
 
 def unbacked(db: sqlite_utils.Database, order_id: str) -> list[str]:
-    """The order's lines no paid or pending billing order covers: to renew when it is paid."""
+    """The order's lines no billing order was made for (a renewal call that did not act):
+    to renew when it is paid. A line with a billing order in any state is never renewed
+    again from here: one cancelled on the account leaves the order when the rest is paid."""
     covered = coverage(db, order_id)
-    return [rid for rid in line_ids(db, order_id) if covered.get(rid) not in (PAID, PENDING)]
+    return [rid for rid in line_ids(db, order_id) if rid not in covered]
 
 
 def set_status(db: sqlite_utils.Database, cloud_order_id: str, status: int, *,
@@ -127,13 +132,16 @@ def recount_total(db: sqlite_utils.Database, order_id: str) -> None:
 
 
 def settle(db: sqlite_utils.Database, order_id: str) -> str:
-    """The combined order's status from its billing orders: paid when every line is paid;
-    cancelled when every line's billing order was cancelled (or the system let it lapse);
-    pending otherwise."""
+    """The combined order's status from its billing orders: paid when its lines are paid but
+    for ones whose billing order was cancelled (those leave it); cancelled when every line's
+    billing order was cancelled (or the system let it lapse); pending otherwise."""
     lines, covered = line_ids(db, order_id), coverage(db, order_id)
-    if lines and all(covered.get(rid) == PAID for rid in lines):
+    cancelled = [rid for rid in lines if covered.get(rid) == CANCELLED]
+    if any(covered.get(rid) == PAID for rid in lines) and all(
+            covered.get(rid) in (PAID, CANCELLED) for rid in lines):
+        drop_lines(db, order_id, cancelled)  # paid for the rest: those were not renewed
         status = "paid"
-    elif not lines or all(covered.get(rid) == CANCELLED for rid in lines):
+    elif len(cancelled) == len(lines):
         status = "cancelled"
     else:
         return "pending_payment"

@@ -126,7 +126,8 @@ class CloudBilling:
         wanted = set(ids)
         return next((order for order in orders.list_orders(db)
                      if order.source == backing.SOURCE and order.lines
-                     and (order.status is OrderStatus.PENDING or order.id in found_out)
+                     and (order.status is OrderStatus.PENDING
+                          or order.status is OrderStatus.PAID and order.id in found_out)
                      and set(order.resource_ids) <= wanted
                      and order.lines[0].months == length.months), None)
 

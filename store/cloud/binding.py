@@ -76,9 +76,10 @@ def run_sync(store: Store, client: CloudClient,
         if binding == "cloud":
             same_account(store, snapshot, site, (bound_site, domain, balance_account))
         report = sync.write(db, snapshot, site, Clock.wall_stamp())
-    reconcile.settle_orders(store, client, {order.id for order in snapshot.orders})
+    lost = reconcile.settle_orders(store, client, {order.id for order in snapshot.orders})
     progress("done")
     return sync.SyncReport(**{**report.__dict__, "reconciled": tuple(found),
+                              "warnings": report.warnings + tuple(lost),
                               "requests": client.throttle.calls - calls_before})
 
 

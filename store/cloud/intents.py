@@ -123,11 +123,9 @@ def open_intents(db: sqlite_utils.Database) -> list[Intent]:
 
 
 def _conflict(db: sqlite_utils.Database, plan: Plan) -> Intent | None:
-    for intent in open_intents(db):
-        if intent.state == "in_flight" and not settled_by_nobody(intent, wall_now()) \
-                and touches(plan, intent):
-            return intent
-    return None
+    """An open intent on the same resources: in flight in a live process, or left in doubt
+    since this process reconciled (a write verb reconciles before it begins)."""
+    return next((intent for intent in open_intents(db) if touches(plan, intent)), None)
 
 
 def touches(plan: Plan, intent: Intent) -> bool:
@@ -153,10 +151,14 @@ def begin(store: Store, plan: Plan, timeout_s: float) -> int:
     """Write the intent down (its own transaction) before the call is made."""
     with store.writing() as db:
         busy = _conflict(db, plan)
-        if busy is not None:
+        if busy is not None and not settled_by_nobody(busy, wall_now()):
             raise InFlight(f"another renewals process ({busy.owner.rsplit(':', 1)[0]}) is "
                            f"still waiting for the billing system on {busy.operation} of "
                            "the same resources: nothing was sent; try again in a minute")
+        if busy is not None:
+            raise InFlight(f"an earlier {busy.operation} of the same resources ended without "
+                           "an answer: nothing was sent; run the command again (or renewals "
+                           "cloud sync) to find out what it did first")
         now = wall_now()
         lease = now + dt.timedelta(seconds=lease_seconds(timeout_s))
         cursor = db.execute(
@@ -191,8 +193,12 @@ def definitive(error: CloudError) -> bool:
 
 
 def attempt(store: Store, plan: Plan, timeout_s: float, call: Callable[[], Answer],
-            describe: Callable[[Any], dict[str, Any]] = lambda _value: {}) -> Answer:
-    """Record, call, record: see the module. InDoubt when the outcome cannot be known."""
+            describe: Callable[[Any], dict[str, Any]] = lambda _value: {},
+            on_done: Callable[[sqlite_utils.Database, Any], None] = lambda _db, _value: None,
+            ) -> Answer:
+    """Record, call, record: see the module. InDoubt when the outcome cannot be known.
+    `on_done(db, value)` records what the answer made (its orders, say) in the transaction
+    that closes the intent, so a crash cannot leave a done call whose result is unknown."""
     intent_id = begin(store, plan, timeout_s)
     try:
         answer = call()
@@ -213,4 +219,5 @@ def attempt(store: Store, plan: Plan, timeout_s: float, call: Callable[[], Answe
                       "happened and carry on from there") from None
     with store.writing() as db:
         close(db, intent_id, "done", describe(answer.value), answer.request_id, "done")
+        on_done(db, answer.value)
     return answer

@@ -66,7 +66,7 @@ def pay(store: Store, client: CloudClient, order_id: str, key: str, coupons: Seq
     except NotFound:
         return pay_account_order(store, client, order_id, chosen)
     if order.status is OrderStatus.PAID:
-        return already_paid(store, order)
+        return already_paid(store, order, client)
     if order.status is not OrderStatus.PENDING:
         raise Refused(f"order {order_id} is {order.status.value}: there is nothing to pay")
     expected = order.total_cents if expected_cents is None else expected_cents
@@ -77,10 +77,15 @@ def pay(store: Store, client: CloudClient, order_id: str, key: str, coupons: Seq
     renewing.read_amounts(store, client, order_id)
     order = orders.load(store.db(), order_id)
     if order.status is OrderStatus.PAID:
-        return already_paid(store, order)
+        return already_paid(store, order, client)
     if order.total_cents != expected:
         raise amount_changed(order, expected)
     to_pay = [b for b in backing.backings(store.db(), order_id) if b.status == backing.PENDING]
+    if not to_pay:  # its billing orders are neither paid nor payable (in review, say)
+        states = ", ".join(f"{b.cloud_order_id} in status {b.status}"
+                           for b in backing.backings(store.db(), order_id))
+        raise Refused(f"order {order_id} has nothing the billing system lets pay now "
+                      f"({states}): nothing was paid or renewed; run renewals cloud sync later")
     check_balance(store, client, order, sum(b.amount_cents or 0 for b in to_pay), chosen)
     for number, owed in enumerate(to_pay):
         pay_one(store, client, owed, order_id, chosen if number == 0 else [])
@@ -136,17 +141,16 @@ def record_payment(store: Store, client: CloudClient, order_id: str, key: str) -
                    charge=charge, balance_after_cents=balance)
 
 
-def already_paid(store: Store, order: Order) -> Payment:
+def already_paid(store: Store, order: Order, client: CloudClient) -> Payment:
     """An order found paid (by an earlier attempt whose answer was lost, say): nothing is paid
-    again; the payment as recorded."""
+    again; the payment as recorded, or (found paid by reconciling) recorded now from the
+    billing orders."""
     row = store.db().execute(
         "SELECT total_cents, discount_cents, coupon_cents, balance_after_cents FROM payments"
         " WHERE order_id = ?", (order.id,)).fetchone()
     if row is None:
-        paid = backing.backings(store.db(), order.id)
-        row = (order.total_cents, sum(b.discount_cents or 0 for b in paid),
-               sum(b.coupon_cents or 0 for b in paid),
-               store.db().execute("SELECT balance_cents FROM account").fetchone()[0])
+        made = record_payment(store, client, order.id, f"found-paid:{order.id}")
+        return Payment(**{**made.__dict__, "replayed": True})
     total, discount, coupon, balance = row
     return Payment(order=order, method=Method.BALANCE, charge=Charge(total, discount, coupon),
                    balance_after_cents=balance, replayed=True)
@@ -193,7 +197,11 @@ def pay_account_order(store: Store, client: CloudClient, cloud_order_id: str,
                 amount_cents=shown.total_cents)
     attempt(store, plan, client.settings.timeout_s,
             lambda: writes.pay(client, cloud_order_id, chosen))
-    paid = order_figures(client.order(cloud_order_id))
+    listed = client.order(cloud_order_id)
+    if listed is None:
+        raise CloudError(f"order {cloud_order_id} was paid, but the billing system no longer "
+                         "lists it: run renewals cloud sync")
+    paid = order_figures(listed)
     with store.writing() as db:
         backing.set_status(db, cloud_order_id, paid.status)
     balance = refresh.money(store, client)

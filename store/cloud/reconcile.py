@@ -3,7 +3,7 @@
 Each open intent that no live process will finish (see `intents.settled_by_nobody`) is looked
 up on the billing system by what it was meant to do:
 
-- a renewal: the renewal orders made since a little before the intent, and the resources of
+- a renewal: the renewal orders made since half an hour before the intent, and the resources of
   each (`list_pay_per_use_customer_resources` by `order_id`); those holding the intent's
   resources are its orders, and join the combined order it was for;
 - a payment or a cancellation: the order's status;
@@ -25,12 +25,11 @@ from store.cloud import backing, refresh
 from store.cloud.client import CloudClient
 from store.cloud.intents import Intent, close, open_intents, settled_by_nobody, wall_now
 from store.cloud.mapping import order_figures, utc_time
-from store.cloud.throttle import CloudError
 
 if TYPE_CHECKING:
     from store.service import Store
 
-SEARCH_BEFORE = dt.timedelta(minutes=5)  # clocks differ: look a little before the intent
+SEARCH_BEFORE = dt.timedelta(minutes=30)  # clocks differ: look well before the intent
 API_TIME = "%Y-%m-%dT%H:%M:%SZ"
 RENEWAL, UNSUBSCRIBE = "2", "4"  # list_customer_orders' order_type
 Found = tuple[str, set[str]]  # what happened, in words; the resources to read again
@@ -146,9 +145,11 @@ RESOLVERS: dict[str, Callable[[Store, CloudClient, Intent], Found]] = {
 }
 
 
-def settle_orders(store: Store, client: CloudClient, pending: set[str]) -> None:
+def settle_orders(store: Store, client: CloudClient, pending: set[str]) -> list[str]:
     """Combined orders still pending here whose billing orders are no longer pending on the
-    account (`pending`: the ids a sync just listed): paid or cancelled elsewhere, or lapsed."""
+    account (`pending`: the ids a sync just listed): paid or cancelled elsewhere, or lapsed.
+    Returns a warning for each billing order the account no longer lists at all."""
+    warnings = []
     db = store.db()
     waiting = db.execute(
         "SELECT c.cloud_order_id FROM order_cloud_orders c JOIN orders o ON o.id = c.order_id"
@@ -158,6 +159,10 @@ def settle_orders(store: Store, client: CloudClient, pending: set[str]) -> None:
             continue
         order = client.order(cloud_order_id)
         if order is None:
-            raise CloudError(f"order {cloud_order_id} is not on the account any more")
+            warnings.append(f"billing order {cloud_order_id} (of order "
+                            f"{backing.local_order_of(db, cloud_order_id)}) is not on the "
+                            "account any more: its order stays pending here")
+            continue
         with store.writing() as db:
             backing.record_and_settle(db, cloud_order_id, order_figures(order))
+    return warnings

@@ -95,23 +95,36 @@ def renew_lines(store: Store, client: CloudClient, order_id: str, ids: list[str]
         try:
             answer = attempt(store, plan, client.settings.timeout_s,
                              partial(writes.renew, client, chunk, period_type, period_num),
-                             described_renewal)
+                             described_renewal, partial(attach_made, order_id, chunk))
         except CloudError as error:  # refused whole (it did not act)
             failed = {rid: str(error) for rid in chunk}
         else:
-            failed = {info.resource_id: f"{info.error_code}: {info.error_msg}"
-                      for info in answer.value.fail_resource_infos or []}
+            failed = refusals_of(answer.value)
             made = answer.value.order_ids or []
-            renewed = [rid for rid in chunk if rid not in failed]
-            members = cover(client, made, renewed)
-            with store.writing() as db:
-                for cloud_order_id in made:
-                    backing.attach(db, order_id, cloud_order_id, members[cloud_order_id], None)
+            if len(made) > 1:  # which resources each holds, as the resource query says
+                members = cover(client, made, [rid for rid in chunk if rid not in failed])
+                with store.writing() as db:
+                    for cloud_order_id in made:
+                        backing.attach(db, order_id, cloud_order_id, members[cloud_order_id],
+                                       None)
         with store.writing() as db:
             backing.drop_lines(db, order_id, [rid for rid in chunk if rid in failed])
             backing.settle(db, order_id)
         refused += [RowResult(rid, False, why) for rid, why in failed.items()]
     return refused
+
+
+def refusals_of(value: Any) -> dict[str, str]:
+    return {info.resource_id: f"{info.error_code}: {info.error_msg}"
+            for info in value.fail_resource_infos or []}
+
+
+def attach_made(order_id: str, chunk: list[str], db: Any, value: Any) -> None:
+    """The orders a renewal call made join the combined order as the intent closes; each is
+    taken to hold every resource renewed until the resource query says which (`cover`)."""
+    renewed = [rid for rid in chunk if rid not in refusals_of(value)]
+    for cloud_order_id in value.order_ids or []:
+        backing.attach(db, order_id, cloud_order_id, renewed, None)
 
 
 def quoted_total(db: Any, order_id: str) -> int:
@@ -127,10 +140,8 @@ def described_renewal(value: Any) -> dict[str, Any]:
 
 
 def cover(client: CloudClient, made: list[str], renewed: list[str]) -> dict[str, list[str]]:
-    """Which renewed resources each new order holds: all of them for one order; else as the
-    resource query by order id says."""
-    if len(made) == 1:
-        return {made[0]: renewed}
+    """Which renewed resources each of several new orders holds, as the resource query by
+    order id says."""
     wanted = set(renewed)
     return {cloud_order_id: [item.resource_id for item in
                              client.all_resources(order_id=cloud_order_id)

@@ -63,8 +63,8 @@ def cancel_one(store: Store, client: CloudClient, cloud_order_id: str,
         if current is None or order_figures(current).status == backing.PENDING:
             raise Refused(f"the billing system refused to cancel order {cloud_order_id}: "
                           f"{error}") from None
-    with store.writing() as db:  # as the system has it now: cancelled, or paid meanwhile
-        current = client.order(cloud_order_id)
+    current = client.order(cloud_order_id)  # as the system has it now: cancelled, or paid
+    with store.writing() as db:
         backing.set_status(db, cloud_order_id, order_figures(current).status if current
                            else backing.CANCELLED)
 

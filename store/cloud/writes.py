@@ -39,9 +39,10 @@ def renew(client: CloudClient, ids: list[str], period_type: int, period_num: int
     request = api.RenewalResourcesRequest(body=api.RenewalResourcesReq(
         resource_ids=ids, period_type=period_type, period_num=period_num, is_auto_pay=0))
     answer = _write(client, "renew", lambda: client.bss.renewal_resources(request))
-    if answer.value.order_ids is None and not answer.value.fail_resource_infos:
-        raise CloudError("renew: the billing system's answer has neither order_ids nor "
-                         "fail_resource_infos (not a body the SDK could read)")
+    refused = {info.resource_id for info in answer.value.fail_resource_infos or []}
+    if set(ids) - refused and not answer.value.order_ids:  # renewed into no order: in doubt
+        raise CloudError("renew: the billing system's answer names no order for the resources "
+                         "it did not refuse")
     return answer
 
 

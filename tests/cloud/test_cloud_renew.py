@@ -147,3 +147,38 @@ def test_an_amount_other_than_the_quote_is_not_paid(bound, fake_cloud):
     assert pending[0]["total_cents"] == 12_345
     paid = ok_json(bound("pay", pending[0]["id"], "--method", "balance", "--json"))
     assert paid["status"] == "paid" and fake_cloud.balance_cents == 10_000_000 - 12_345
+
+
+def test_an_order_the_system_is_processing_is_neither_paid_nor_renewed_again(bound,
+                                                                             fake_cloud):
+    placed = ok_json(bound("renew", "res-00", "--months", "1", "--json"))  # not paid yet
+    [order] = renewal_orders(fake_cloud)
+    order.status = 3  # processing on the billing system's side
+    result = bound("pay", placed["order_id"], "--method", "balance")
+    assert result.exit_code == 1 and "in status 3" in result.stderr, result.stderr
+    assert fake_cloud.count("renewal_resources") == 1 and fake_cloud.count("pay_orders") == 0
+    again = bound("renew", "res-00", "--months", "1", "--pay", "balance", "--yes")
+    assert again.exit_code == 1 and "carrying on" in again.stderr, again.stderr
+    assert fake_cloud.count("renewal_resources") == 1
+
+
+def test_a_combined_order_paid_in_part_and_cancelled_in_part_is_paid_for_the_rest(
+        bound, fake_cloud):
+    placed = ok_json(bound("renew", *ids(12), "--months", "1", "--json"))
+    first, second = sorted(renewal_orders(fake_cloud), key=lambda o: len(o.lines))
+    second.status = 4  # the ten-resource order cancelled in the Billing Center
+    paid = ok_json(bound("pay", placed["order_id"], "--method", "balance", "--json"))
+    assert paid["status"] == "paid" and fake_cloud.count("pay_orders") == 1
+    order = ok_json(bound("orders", "--json"))[0]
+    assert sorted(line["resource_id"] for line in order["lines"]) == sorted(first.lines)
+    assert order["total_cents"] == sum(first.lines.values())
+
+
+def test_lines_whose_billing_order_was_cancelled_are_not_renewed_again(bound, fake_cloud):
+    placed = ok_json(bound("renew", *ids(12), "--months", "1", "--json"))
+    first, second = sorted(renewal_orders(fake_cloud), key=lambda o: len(o.lines))
+    second.status = 4
+    ok_json(bound("cloud", "sync", "--json"))  # the mirror knows it is cancelled
+    paid = ok_json(bound("pay", placed["order_id"], "--method", "balance", "--json"))
+    assert paid["status"] == "paid" and fake_cloud.count("renewal_resources") == 2
+    assert fake_cloud.count("pay_orders") == 1
