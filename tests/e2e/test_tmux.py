@@ -182,7 +182,7 @@ HOSTILE = [  # names an import file could carry: retitle the terminal, wipe it, 
 ]
 VISITS = (  # (key, what the screen then shows, or with "!" what it no longer shows)
     ("2", " 0 rows"), ("4", "  1 row"), ("1", " 2 rows"),
-    ("Enter", "Policy"), ("Escape", "!Policy"), ("p", "AI Dedicated Resource Pools"),
+    ("Enter", "Policy"), ("Escape", "!Policy"), ("p", "yearly-monthly"),  # its row, loaded
     ("Enter", "Policy"), ("Escape", "!Policy"), ("o", "Orders, newest first"),
     ("u", "Audit trail"), ("w", "Expiry overview"), (",", "Settings"), ("?", "Keys"),
 )
