@@ -26,9 +26,11 @@ def run_store_job(
 ) -> Worker[None]:
     """Run `job(store)` in a thread with its own connection; `deliver(result)` on the UI thread.
 
-    The connection is closed when the job ends (threads come from a pool and outlive the job).
-    A cancelled job (an exclusive one replaced by a newer one) delivers nothing; a database
-    error becomes a notification rather than a crash.
+    Thread workers run in the event loop's thread pool, whose few threads outlive each job: the
+    connection a thread opened stays open for its next job (opening one checks the schema, a
+    cost every search letter would pay again). A cancelled job (an exclusive one replaced by a
+    newer one) delivers nothing; a database error becomes a notification rather than a crash,
+    and closes the connection, so the next job starts afresh.
     """
 
     def work() -> None:
@@ -36,10 +38,9 @@ def run_store_job(
         try:
             result = job(store)
         except (sqlite3.Error, StoreError) as exc:
+            store.close()
             node.call_later(node.notify, f"Database error: {exc}", severity="error")
             return
-        finally:
-            store.close()
         if not worker.is_cancelled:
             node.call_later(deliver, result)
 

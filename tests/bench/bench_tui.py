@@ -27,6 +27,7 @@ from store.clock import Clock
 from store.models import Kind, Resource, Tab
 from store.service import Store
 from tui.app import RenewalsApp
+from tui.screens.renewals import RenewalsScreen
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.status_bar import StatusBar
 
@@ -120,6 +121,59 @@ async def time_actions(store: Store) -> tuple[float, float, int, float | None]:
     return last_row, check_all, expected, preview
 
 
+class CountsDelivered:
+    """Notes when the Renewals screen last received its quick counts."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+        self._set = RenewalsScreen._set_counts
+
+    def __enter__(self) -> CountsDelivered:
+        watcher, deliver = self, self._set
+
+        def noting(screen, counts):
+            watcher.at = time.perf_counter()
+            return deliver(screen, counts)
+
+        RenewalsScreen._set_counts = noting
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        RenewalsScreen._set_counts = self._set
+
+
+async def time_filters(store: Store, word: str = "pool-1") -> tuple[float, float]:
+    """Median ms per letter typed into `/` search (rows and quick counts both shown again),
+    and ms for `h` (hide pending: rows and counts)."""
+    with CountsDelivered() as counts:
+        app = RenewalsApp(store, due_events_every=None, watch_every=None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: first_row_shown(app) and counts.at)
+            table = app.screen.query_one(ResourceTable)
+            app.simulate_key("slash")
+            await wait_for(pilot, lambda: app.focused is not None
+                           and app.focused.id == "search")
+            letters = []
+            for typed in range(1, len(word) + 1):
+                started = time.perf_counter()
+                app.simulate_key(word[typed - 1])
+                await wait_for(pilot, lambda typed=typed, started=started: counts.at > started
+                               and table.current_query.filters.search == word[:typed]
+                               and not table.is_loading)
+                letters.append(time.perf_counter() - started)
+            app.simulate_key("escape")
+            await wait_for(pilot, lambda: not table.current_query.filters.search
+                           and not table.is_loading)
+            await pilot.pause(0.2)
+            started = time.perf_counter()
+            app.simulate_key("h")
+            await wait_for(pilot, lambda: counts.at > started
+                           and table.current_query.filters.hide_pending
+                           and not table.is_loading)
+            hide = time.perf_counter() - started
+    return statistics.median(letters) * 1000, hide * 1000
+
+
 async def time_preview(app: RenewalsApp, pilot: Pilot) -> float | None:
     try:
         from tui.dialogs.renew import RenewDialog
@@ -153,6 +207,13 @@ async def main(large: int, repeat: int) -> None:
         print(f"first row on screen, {large:,} resources: {big_s * 1000:7.0f} ms "
               f"(median of {repeat})")
         print(f"ratio large / small:                      {big_s / small_s:7.2f}")
+        small_filters = [await time_filters(small_store) for _ in range(repeat)]
+        big_filters = [await time_filters(large_store) for _ in range(repeat)]
+        for name, index in (("/ search, per letter", 0), ("h hide-pending", 1)):
+            at_small = statistics.median(run[index] for run in small_filters)
+            at_large = statistics.median(run[index] for run in big_filters)
+            print(f"{name}: {at_large:6.0f} ms at {large:,}, {at_small:6.0f} ms at 100, "
+                  f"ratio {at_large / at_small:5.2f} (medians of {repeat})")
         last_row, check_all, checked, preview = await time_actions(large_store)
         print(f"G: last of {checked:,} rows on screen:     {last_row * 1000:7.0f} ms")
         print(f"check all (a) {checked:,} rows with their total: {check_all * 1000:7.0f} ms")
