@@ -17,7 +17,6 @@ from store.import_fields import UNKNOWN_FIELD, BadField, parse_resource
 from store.models import Resource, ResourceRow
 from store.text import (
     from_spreadsheet_cell,
-    json_safe,
     spreadsheet_cell,
 )
 
@@ -66,35 +65,28 @@ def resource_record(row: ResourceRow) -> dict[str, Any]:
     }
 
 
-def export_records(rows: Iterable[ResourceRow]) -> list[dict[str, Any]]:
-    """Records with the price of renewing for one month and for one year."""
-    return [
-        resource_record(row) | {
-            "renewal_1_month_cents": row.resource.monthly_price_cents,
-            "renewal_1_year_cents": row.resource.yearly_price_cents,
-        }
-        for row in rows
-    ]
+def write_json(lines: Iterable[str], stream: TextIO) -> int:
+    """A JSON list of already encoded elements, one a line (readable, and json.dump(indent=)
+    is twice as slow at 100k rows); returns how many."""
+    written = 0
+    stream.write("[\n")
+    for line in lines:
+        stream.write((",\n" if written else "") + line)
+        written += 1
+    stream.write("\n]\n")
+    return written
 
 
-def write_export(records: Sequence[Mapping[str, Any]], fmt: str, stream: TextIO) -> None:
-    """Write records as `csv` (header row; None as an empty cell) or `json` (a list).
-
-    JSON is exact (unsafe characters \\u-escaped). CSV is for spreadsheets and people: each
-    cell is shown safely and a would-be formula is quoted (`store.text.spreadsheet_cell`).
-    """
-    if fmt == "json":
-        # One object a line: readable, and json.dump(indent=...) is twice as slow at 100k rows.
-        stream.write(json_safe("[\n" + ",\n".join(json.dumps(dict(r), ensure_ascii=False)
-                                                    for r in records) + "\n]\n"))
-    elif fmt == "csv":
-        fields = list(records[0]) if records else list(EXPORT_FIELDS)
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(fields)
-        writer.writerows([spreadsheet_cell(record[name]) for name in fields]
-                         for record in records)
-    else:
-        raise ValueError(f"export format is csv or json, not {fmt!r}")
+def write_csv(rows: Iterable[Iterable[Any]], stream: TextIO,
+              fields: Sequence[str] = EXPORT_FIELDS) -> int:
+    """A header row, then each row's cells shown safely (a would-be formula quoted)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(fields)
+    written = 0
+    for row in rows:
+        writer.writerow(spreadsheet_cell(value) for value in row)
+        written += 1
+    return written
 
 
 # import: reading files ---------------------------------------------------------------------------

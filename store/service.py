@@ -10,13 +10,13 @@ import builtins
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import sqlite_utils
 
-from store import audit, charges, demo, io, queries
+from store import audit, charges, demo, io, queries, records
 from store.audit import Identity
 from store.billing import Billing, Progress
 from store.clock import Clock, parse_when, utc_stamp
@@ -113,6 +113,24 @@ class Store:
         today, now = self.today_now()
         return queries.list_rows(self.db(), filters, today, now, sort=sort,
                                  descending=descending, limit=limit, offset=offset)
+
+    def record_lines(self, filters: Filters = EVERYTHING) -> Iterator[str]:
+        """Every matching resource's record (`io.RECORD_FIELDS`) as a line of JSON, streamed:
+        for listings of any size."""
+        return records.json_lines(self.db(), filters, *self.today_now())
+
+    def export(self, filters: Filters, fmt: str, stream: TextIO, sort: str = "expiry",
+               descending: bool = False) -> int:
+        """Write every matching resource, as `csv` or `json`, row by row as SQLite builds
+        them; returns how many."""
+        today, now = self.today_now()
+        if fmt == "json":
+            return io.write_json(records.json_lines(self.db(), filters, today, now, sort,
+                                                    descending, io.EXPORT_FIELDS), stream)
+        if fmt == "csv":
+            return io.write_csv(records.value_rows(self.db(), filters, today, now, sort,
+                                                   descending), stream)
+        raise ValueError(f"export format is csv or json, not {fmt!r}")
 
     def count(self, filters: Filters = EVERYTHING) -> int:
         return queries.count(self.db(), filters, *self.today_now())

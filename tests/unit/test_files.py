@@ -96,11 +96,11 @@ def test_export_never_follows_a_symbolic_link(db, tmp_path):
 def test_export_is_written_whole_through_a_private_temporary_file(db, tmp_path, monkeypatch):
     from store import io
 
-    def fail_half_way(records, fmt, stream):
+    def fail_half_way(rows, stream, fields=io.EXPORT_FIELDS):
         stream.write("id,name\n")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(io, "write_export", fail_half_way)
+    monkeypatch.setattr(io, "write_csv", fail_half_way)
     result = cli(db, "export", "--format", "csv", "--output", str(tmp_path / "out.csv"))
     assert result.exit_code == 1 and "No space left on device" in result.stderr
     assert not any("out.csv" in path.name for path in tmp_path.iterdir())

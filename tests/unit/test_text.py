@@ -4,6 +4,7 @@ stays exact; numbers only in ASCII digits."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io as text_io
 import json
 import unicodedata
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import io
+from store.models import Filters, Kind, Resource
 from store.text import (
     from_spreadsheet_cell,
     json_safe,
@@ -88,23 +89,20 @@ def test_a_spreadsheet_cell_reads_back_as_the_safe_text(text):
     assert from_spreadsheet_cell(spreadsheet_cell(text)) == safe_text(text)
 
 
-def records_with(name: str) -> list[dict]:
-    record = dict.fromkeys(io.EXPORT_FIELDS)
-    record.update(id="r1", name=name, node_count=1, days_left=-5)
-    return [record]
-
-
-def test_csv_export_quotes_formulas_and_json_export_stays_exact():
-    name = "=cmd|' /C calc'!A0\x1b]0;x\x07"
+def test_csv_export_quotes_formulas_and_json_export_stays_exact(store):
+    name = "=cmd|' /C calc'!A0\x1b]0;x\x07\u202e"
+    store.import_resources([Resource(id="r1", name=name, kind=Kind.STANDARD,
+                                     expiry=store.clock.today() - dt.timedelta(days=5),
+                                     monthly_price_cents=100, yearly_price_cents=1000)])
     stream = text_io.StringIO()
-    io.write_export(records_with(name), "csv", stream)
+    store.export(Filters(), "csv", stream)
     row = next(csv.DictReader(text_io.StringIO(stream.getvalue())))
-    assert row["name"] == "'=cmd|' /C calc'!A0\\x1b]0;x\\x07" and row["days_left"] == "-5"
+    assert row["name"] == "'=cmd|' /C calc'!A0\\x1b]0;x\\x07\\u202e" and row["days_left"] == "-5"
     assert not has_unsafe(stream.getvalue().replace("\n", ""))
     stream = text_io.StringIO()
-    io.write_export(records_with(name), "json", stream)
+    store.export(Filters(), "json", stream)
     assert json.loads(stream.getvalue())[0]["name"] == name
-    assert "\x1b" not in stream.getvalue()
+    assert "\x1b" not in stream.getvalue() and "\u202e" not in stream.getvalue()
 
 
 @pytest.mark.parametrize("digits", ["١٠٠", "１００", "²", "1e3", "-1", " ", ""])

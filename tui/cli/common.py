@@ -7,7 +7,7 @@ the session and registers them.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,16 @@ def read_card(session: Session, method: Method | None, card: str | None) -> str 
 def emit(value: Any) -> None:
     """JSON on stdout."""
     click.echo(out.to_json(value))
+
+
+def emit_lines(lines: Iterable[str]) -> None:
+    """A JSON list on stdout as `emit` prints one (an element a line), from elements already
+    encoded and made safe, written as they come: a listing of 100,000 is never held whole."""
+    first = True
+    for line in lines:
+        sys.stdout.write(("[\n" if first else ",\n") + line)
+        first = False
+    sys.stdout.write("[]\n" if first else "\n]\n")
 
 
 def say(text: str) -> None:

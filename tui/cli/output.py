@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from store.clock import BILLING_OFFSET
-from store.io import resource_record
 from store.models import (
     Account,
     AuditEntry,
@@ -34,8 +33,9 @@ def to_json(value: Any) -> str:
     if isinstance(value, list):
         if not value:
             return "[]"
-        body = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
-        return json_safe(f"[\n{body}\n]")
+        # Escaped an element at a time: text with a newline takes json_safe's slow path.
+        body = ",\n".join(json_safe(json.dumps(item, ensure_ascii=False)) for item in value)
+        return f"[\n{body}\n]"
     return json_safe(json.dumps(value, indent=2, ensure_ascii=False))
 
 
@@ -143,10 +143,6 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
         "resource_ids": list(entry.resource_ids), "amount_cents": entry.amount_cents,
         "result": entry.result, "detail": entry.detail,
     }
-
-
-def list_json(rows: Iterable[ResourceRow]) -> list[dict[str, Any]]:
-    return [resource_record(row) for row in rows]
 
 
 # text ------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from tui.cli.common import (
     Whole,
     choices,
     emit,
+    emit_lines,
     filter_options,
     json_option,
     make_filters,
@@ -63,10 +64,11 @@ def import_file(session: Session, file: Path) -> None:
 @pass_session
 def list_resources(session: Session, as_json: bool, **filters: Any) -> None:
     """List resources: every one without --tab, or what a Renewals tab shows."""
-    rows = session.store.list(make_filters(**filters), limit=-1)
     if as_json:
-        emit(out.list_json(rows))
-    elif rows:
+        emit_lines(session.store.record_lines(make_filters(**filters)))
+        return
+    rows = session.store.list(make_filters(**filters), limit=-1)
+    if rows:
         say(out.resources_text(rows))
         note(f"{len(rows):,} resource{'' if len(rows) == 1 else 's'}")
     else:
@@ -88,13 +90,15 @@ def export(session: Session, fmt: str, output: Path | None, force: bool,
     quote. With --output the file appears whole or not at all, never through a symbolic link,
     and an existing one is replaced only with --force.
     """
-    records = io.export_records(session.store.list(make_filters(**filters), limit=-1))
+    chosen = make_filters(**filters)
     if output is None:
-        io.write_export(records, fmt, sys.stdout)
+        session.store.export(chosen, fmt, sys.stdout)
         return
-    write_atomically(output, lambda stream: io.write_export(records, fmt, stream),
+    written: list[int] = []
+    write_atomically(output, lambda stream: written.append(session.store.export(chosen, fmt,
+                                                                                stream)),
                      replace=force)
-    note(f"exported {len(records):,} resources to {output}")
+    note(f"exported {written[0]:,} resources to {output}")
 
 
 # renewal policy --------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from store import io
 from store.errors import StoreError
 from store.files import write_atomically
 from store.models import Filters
@@ -79,14 +78,13 @@ def export_view(store: Store, filters: Filters, sort: str, descending: bool,
                 request: ExportRequest) -> ExportDone | ExportFailed:
     """Write every row of the view; the file appears whole or not at all, never through a
     symbolic link (the dialog has asked before replacing a file)."""
-    rows = store.list(filters, sort, descending, limit=-1)
-    records = io.export_records(rows)
+    written: list[int] = []
     try:
-        write_atomically(request.path, lambda stream: io.write_export(records, request.fmt,
-                                                                         stream), replace=True)
+        write_atomically(request.path, lambda stream: written.append(store.export(
+            filters, request.fmt, stream, sort, descending)), replace=True)
     except StoreError as exc:
         return ExportFailed(request.path, str(exc))
-    return ExportDone(request.path.resolve(), len(records), request.fmt)
+    return ExportDone(request.path.resolve(), written[0], request.fmt)
 
 
 class ExportDialog(Dialog[ExportRequest | None]):
