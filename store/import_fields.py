@@ -46,11 +46,11 @@ def parse_resource(raw: Mapping[str, Any], known: frozenset[str]) -> Resource:
     yearly = get("yearly_price_cents", _yearly_price, None)
     if yearly is None:
         yearly = _default_yearly(monthly)
-    billing = get("billing", _enum(Billing, "billing"), Billing.SUBSCRIPTION)
+    billing = get("billing", _BILLING, Billing.SUBSCRIPTION)
     status = get("status", _text, "running")
     tab = _tab(get, billing)
     return Resource(
-        id=get("id", _text), name=get("name", _text), kind=get("kind", _enum(Kind, "kind")),
+        id=get("id", _text), name=get("name", _text), kind=get("kind", _KIND),
         expiry=get("expiry", _date), monthly_price_cents=monthly, yearly_price_cents=yearly,
         currency=get("currency", _currency, "CNY"), region=get("region", _text, ""),
         enterprise_project=get("enterprise_project", _text, "default"),
@@ -96,10 +96,10 @@ def _auto_term(get: _Getter, tab: Tab | None, field: str, parse: Callable[[Any],
 
 def _tab(get: _Getter, billing: Billing) -> Tab | None:
     if billing is Billing.PAY_PER_USE:
-        if get("tab", _enum(Tab, "tab"), None) is not None:
+        if get("tab", _TAB, None) is not None:
             raise BadField("tab", "a pay-per-use resource has no renewal tab: leave it empty")
         return None
-    return get("tab", _enum(Tab, "tab"), Tab.MANUAL)
+    return get("tab", _TAB, Tab.MANUAL)
 
 
 def _text(value: Any) -> str:
@@ -112,13 +112,17 @@ def _text(value: Any) -> str:
 
 def _enum(kind: type[StrEnum], label: str) -> Callable[[Any], Any]:
     choices = ", ".join(member.value for member in kind)
+    members = {member.value: member for member in kind}
 
     def parse(value: Any) -> Any:
         try:
-            return kind(value)
-        except ValueError:
+            return members[value]
+        except (KeyError, TypeError):
             raise ValueError(f"{value!r} is not a {label} ({choices})") from None
     return parse
+
+
+_BILLING, _KIND, _TAB = _enum(Billing, "billing"), _enum(Kind, "kind"), _enum(Tab, "tab")
 
 
 def _date(value: Any) -> dt.date:

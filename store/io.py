@@ -1,11 +1,11 @@
-"""Resources in and out: CSV/JSON import (validated whole before anything is written) and export."""
+"""Resources in and out: CSV/JSON import (all or nothing: a bad row undoes the rest) and
+export."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from io import StringIO
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,6 +31,7 @@ REQUIRED = ("id", "name", "kind", "expiry", "monthly_price_cents")
 # renewal prices) are never read.
 KNOWN = frozenset(EXPORT_FIELDS)
 AUDIT_MAX_IDS = 1000
+UPSERT_BATCH = 1000
 
 COLUMNS = (
     "id", "name", "kind", "region", "enterprise_project", "flavor", "node_count", "status",
@@ -92,17 +93,29 @@ def write_csv(rows: Iterable[Iterable[Any]], stream: TextIO,
 # import: reading files ---------------------------------------------------------------------------
 def read_resources(path: str | Path) -> list[Resource]:
     """Every resource in a .json (a list of objects) or .csv (header row) file, all validated."""
+    return list(resources_in(path))
+
+
+def resources_in(path: str | Path) -> Iterator[Resource]:
+    """The resources of a file one at a time, each validated as it is read (a CSV file is
+    read as it goes; a JSON list is parsed whole): ImportFailed names the first bad one. A
+    file of the wrong kind is refused at once, before anything is read."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".json", ".csv"):
         kind = repr(suffix) if suffix else "a file without an extension"
         raise ImportFailed(f"{target.name}: import reads .json or .csv files, not {kind}")
+    return _read(target, suffix)
+
+
+def _read(target: Path, suffix: str) -> Iterator[Resource]:
     try:
-        text = target.read_text(encoding="utf-8-sig")
+        with target.open(encoding="utf-8-sig", newline="") as stream:
+            located = (_json_items(stream.read(), target.name) if suffix == ".json"
+                       else _csv_rows(stream))
+            yield from _parse_each(located)
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFailed(f"cannot read {target}: {exc}") from exc
-    located = _json_items(text, target.name) if suffix == ".json" else _csv_rows(text)
-    return _parse_all(located)
 
 
 def _json_items(text: str, name: str) -> Located:
@@ -123,14 +136,13 @@ def _json_items(text: str, name: str) -> Located:
     return items
 
 
-def _csv_rows(text: str) -> Located:
-    reader = csv.reader(StringIO(text, newline=""))
+def _csv_rows(lines: Iterable[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    reader = csv.reader(lines)
     header = next(reader, None)
     if not header:
         raise ImportFailed("line 1: no header row")
     columns = [column.strip() for column in header]
     _check_header(columns)
-    rows: Located = []
     for values in reader:
         if not any(value.strip() for value in values):
             continue
@@ -138,8 +150,7 @@ def _csv_rows(text: str) -> Located:
             raise ImportFailed(f"line {reader.line_num}: {len(values)} values "
                                f"but the header has {len(columns)} columns")
         cells = [from_spreadsheet_cell(value) for value in values]
-        rows.append((f"line {reader.line_num}", dict(zip(columns, cells, strict=False))))
-    return rows
+        yield f"line {reader.line_num}", dict(zip(columns, cells, strict=False))
 
 
 def _check_header(columns: list[str]) -> None:
@@ -155,8 +166,7 @@ def _check_header(columns: list[str]) -> None:
             raise ImportFailed(f"line 1, field {column}: required column is missing")
 
 
-def _parse_all(located: Located) -> list[Resource]:
-    resources: list[Resource] = []
+def _parse_each(located: Iterable[tuple[str, Mapping[str, Any]]]) -> Iterator[Resource]:
     first_seen: dict[str, str] = {}
     for where, raw in located:
         try:
@@ -167,8 +177,7 @@ def _parse_all(located: Located) -> list[Resource]:
             raise ImportFailed(f"{where}, field id: duplicate id {resource.id!r} "
                                f"(first at {first_seen[resource.id]})")
         first_seen[resource.id] = where
-        resources.append(resource)
-    return resources
+        yield resource
 
 
 # import: writing -------------------------------------------------------------------------------
@@ -197,10 +206,22 @@ def audit_ids(resources: Sequence[Resource]) -> tuple[list[str], str]:
     return ids, note
 
 
-def upsert_resources(db: sqlite_utils.Database, resources: Sequence[Resource]) -> int:
-    """Add or replace resources, with one audit row; returns how many. Call inside a write
-    transaction."""
-    ids, note = audit_ids(resources)
-    upsert_rows(db, resources)
-    audit.record(db, "import", resource_ids=ids, detail=f"imported {note}")
-    return len(resources)
+def upsert_resources(db: sqlite_utils.Database, resources: Iterable[Resource]) -> int:
+    """Add or replace resources as they come, a batch at a time, with one audit row; returns
+    how many. Call inside a write transaction: a bad one (ImportFailed) undoes them all."""
+    count = 0
+    ids: list[str] = []
+    batch: list[tuple[Any, ...]] = []
+    for resource in resources:
+        count += 1
+        if len(ids) < AUDIT_MAX_IDS:
+            ids.append(resource.id)
+        batch.append(_values(resource))
+        if len(batch) == UPSERT_BATCH:
+            db.conn.executemany(UPSERT_SQL, batch)
+            batch.clear()
+    db.conn.executemany(UPSERT_SQL, batch)
+    listed = f" (first {AUDIT_MAX_IDS:,} ids listed)" if count > AUDIT_MAX_IDS else ""
+    audit.record(db, "import", resource_ids=ids,
+                 detail=f"imported {count:,} resources{listed}")
+    return count

@@ -10,7 +10,7 @@ import builtins
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -285,7 +285,15 @@ class Store:
         return self.account()
 
     # import/export ---------------------------------------------------------------------------
-    def import_resources(self, resources: Sequence[Resource]) -> int:
+    def import_file(self, path: str | Path) -> int:
+        """Add or replace the resources of a .json or .csv file, each validated as it is read,
+        in one transaction: the first bad one (ImportFailed, naming it) imports nothing."""
+        resources = io.resources_in(path)  # a file of the wrong kind opens no database
+        with self.writing() as db:
+            accounts.claim_local(db, "an import")
+            return io.upsert_resources(db, resources)
+
+    def import_resources(self, resources: Iterable[Resource]) -> int:
         """Add or replace resources (read with `io.read_resources`) in one transaction."""
         with self.writing() as db:
             accounts.claim_local(db, "an import")

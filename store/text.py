@@ -125,4 +125,8 @@ def seconds_setting(variable: str, default: float, most: float) -> float:
 
 def has_surrogates(text: str) -> bool:
     """Lone surrogates (from JSON `\\udc80`) cannot be stored or printed as UTF-8."""
-    return any("\ud800" <= char <= "\udfff" for char in text)
+    try:
+        text.encode("utf-8")  # fails on a surrogate and nothing else; at C speed
+    except UnicodeEncodeError:
+        return True
+    return False

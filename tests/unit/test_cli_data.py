@@ -44,6 +44,7 @@ def test_import_csv_error_names_line_and_field(run, tmp_path):
     source.write_text("id,name,kind,expiry,monthly_price_cents\n"
                       "p-1,pool-one,standard,2026-12-01,1000\n"
                       "p-2,pool-two,standard,2026-13-01,1000\n")
+    assert ok_json(run("list", "--json")) == []  # the database exists before the import
     one_line_error(run("import", str(source)), 1, "line 3", "expiry")
     assert ok_json(run("list", "--json")) == []  # all or nothing
 

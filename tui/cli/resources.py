@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from store import io
 from store.files import write_atomically
 from store.models import AutoRenew, Tab
 from store.money import format_cents
@@ -54,7 +53,7 @@ def demo(session: Session, count: int, seed: int, replace: bool) -> None:
 @pass_session
 def import_file(session: Session, file: Path) -> None:
     """Add or replace resources from a .json or .csv file (all or nothing)."""
-    count = session.store.import_resources(io.read_resources(file))
+    count = session.store.import_file(file)
     note(f"imported {count:,} resources from {file}")
 
 

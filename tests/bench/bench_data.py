@@ -1,0 +1,124 @@
+"""`list --json`, `export` and `import` at 1,000 and at 100,000 resources, as processes, each
+against plain Python + sqlite3 doing the same work in the same run (a script: it prints).
+
+    .venv/bin/python tests/bench/bench_data.py [--large 100000] [--repeat 3]
+
+For each command: the median wall time and peak memory (max RSS) of the renewals process at
+the large size, the same for the plain-Python baseline, their ratio, and the command's peak
+memory at the large size against the small one (streaming keeps it flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RENEWALS = [sys.executable, "-m", "tui"]
+NOW = "2026-11-26"
+FIELDS = ("id, name, kind, region, enterprise_project, flavor, node_count, status, billing,"
+          " expiry, monthly_price_cents, yearly_price_cents, currency, tab,"
+          " auto_period_months, auto_times")
+# The baselines: what the command does, with nothing but the standard library.
+RAW_LIST = f"""
+import json, sqlite3, sys
+keys = [k.strip() for k in "{FIELDS}".split(",")]
+out, first = sys.stdout, True
+out.write("[\\n")
+for row in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT {FIELDS} FROM resources ORDER BY expiry, name, id"):
+    out.write(("" if first else ",\\n") + json.dumps(dict(zip(keys, row)), ensure_ascii=False))
+    first = False
+out.write("\\n]\\n")
+"""
+RAW_CSV = f"""
+import csv, sqlite3, sys
+writer = csv.writer(sys.stdout, lineterminator="\\n")
+writer.writerow([k.strip() for k in "{FIELDS}".split(",")])
+writer.writerows(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT {FIELDS} FROM resources ORDER BY expiry, name, id"))
+"""
+RAW_IMPORT = """
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[2], isolation_level=None)
+conn.execute("CREATE TABLE IF NOT EXISTS r (id TEXT PRIMARY KEY, name TEXT, kind TEXT,"
+             " expiry TEXT, monthly INTEGER)")
+conn.execute("BEGIN IMMEDIATE")
+with open(sys.argv[1], newline="", encoding="utf-8") as stream:
+    rows = csv.DictReader(stream)
+    conn.executemany("INSERT OR REPLACE INTO r VALUES (?, ?, ?, ?, ?)",
+                     ((r["id"], r["name"], r["kind"], r["expiry"], int(r["monthly_price_cents"]))
+                      for r in rows))
+conn.execute("COMMIT")
+"""
+
+
+def measured(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one process, output discarded."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def median_of(repeat: int, command: list[str]) -> tuple[float, float]:
+    runs = [measured(command) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def make_database(folder: Path, count: int) -> Path:
+    path = folder / f"data-{count}.db"
+    subprocess.run([*RENEWALS, "--db", str(path), "--now", NOW, "demo", "--resources",
+                    str(count)], check=True, capture_output=True)
+    subprocess.run([*RENEWALS, "--db", str(path), "--now", NOW, "export", "--format", "csv",
+                    "--output", str(folder / f"data-{count}.csv")], check=True,
+                   capture_output=True)
+    return path
+
+
+def main(large: int, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        small_db, large_db = make_database(folder, 1_000), make_database(folder, large)
+
+        def renewals(db: Path, *args: str) -> list[str]:
+            return [*RENEWALS, "--db", str(db), "--now", NOW, *args]
+
+        def importing(count: int, into: str) -> list[str]:
+            fresh = folder / f"{into}-{time.perf_counter_ns()}.db"
+            return renewals(fresh, "import", str(folder / f"data-{count}.csv"))
+
+        cases = [
+            ("list --json", lambda db, _n: renewals(db, "list", "--json"),
+             lambda db, _n: [sys.executable, "-c", RAW_LIST, str(db)]),
+            ("export --format csv", lambda db, _n: renewals(db, "export", "--format", "csv"),
+             lambda db, _n: [sys.executable, "-c", RAW_CSV, str(db)]),
+            ("import (csv)", lambda _db, n: importing(n, "import"),
+             lambda _db, n: [sys.executable, "-c", RAW_IMPORT,
+                             str(folder / f"data-{n}.csv"),
+                             str(folder / f"raw-{time.perf_counter_ns()}.db")]),
+        ]
+        print(f"{'at ' + format(large, ','):>30}  {'now':>16}  {'baseline':>16}  ratio  "
+              "memory vs 1,000")
+        for name, ours, raw in cases:
+            seconds, mib = median_of(repeat, ours(large_db, large))
+            raw_seconds, raw_mib = median_of(repeat, raw(large_db, large))
+            _small_seconds, small_mib = median_of(repeat, ours(small_db, 1_000))
+            print(f"{name:>30}  {seconds:6.2f} s {mib:5.0f} MiB  {raw_seconds:6.2f} s "
+                  f"{raw_mib:5.0f} MiB  {seconds / raw_seconds:5.2f}  {mib / small_mib:5.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args()
+    main(arguments.large, arguments.repeat)
