@@ -201,3 +201,18 @@ def test_audit_bad_since_and_text(run, seeded):
         "AT", "(UTC+08:00)", "SIMULATED", "OS", "USER", "SSH", "CLIENT", "(ENV)", "ACTION",
         "RESULT", "AMOUNT", "RESOURCES", "DETAIL"]
     assert "order.place" in result.stdout and "2026-11-26 00:00:00" in result.stdout
+
+
+def test_ids_come_from_a_file_or_stdin_as_well_as_the_command_line(run, seeded, tmp_path):
+    listed = tmp_path / "ids.txt"
+    listed.write_text("r-manual\n\n  r-grace  \n", encoding="utf-8")
+    from_file = ok_json(run("preview", "--ids-from", str(listed), "r-far", "--months", "1",
+                            "--json"))
+    assert [line["id"] for line in from_file["lines"]] == ["r-far", "r-manual", "r-grace"]
+    from_stdin = ok_json(run("preview", "--ids-from", "-", "--months", "1", "--json",
+                             input="r-manual\nr-grace\n"))
+    assert [line["id"] for line in from_stdin["lines"]] == ["r-manual", "r-grace"]
+    moved = ok_json(run("policy", "--ids-from", str(listed), "--to", "ppu", "--json"))
+    assert moved["moved"] == 2
+    nothing = run("preview", "--months", "1")
+    assert nothing.exit_code == 2 and "--ids-from" in nothing.stderr

@@ -6,11 +6,12 @@ the session and registers them.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -167,6 +168,26 @@ def read_align(text: str | None) -> RenewalDay | None:
 def split_ids(values: Sequence[str]) -> list[str]:
     """IDs as separate arguments or comma-separated."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def ids_argument(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`ID...` and `--ids-from FILE` (one ID a line; `-` reads stdin), so that 100,000 IDs
+    never need to fit on a command line: the command is called with `ids`, a list."""
+    @functools.wraps(command)
+    def with_ids(*args: Any, ids: tuple[str, ...], ids_from: TextIO | None,
+                 **kwargs: Any) -> Any:
+        wanted = split_ids(ids)
+        if ids_from is not None:
+            wanted += [line.strip() for line in ids_from if line.strip()]
+        if not wanted:
+            raise click.UsageError("missing IDS: give them, or --ids-from FILE (one a line, - "
+                                   "for stdin)")
+        return command(*args, ids=wanted, **kwargs)
+
+    with_ids = click.option("--ids-from", type=click.File("r", encoding="utf-8"),
+                            metavar="FILE",
+                            help="Also the IDs in FILE, one a line (- reads stdin).")(with_ids)
+    return click.argument("ids", nargs=-1)(with_ids)
 
 
 CARD_HELP = ("Card number for online payment: - reads it from stdin; without --card a terminal "

@@ -20,6 +20,7 @@ from tui.cli.common import (
     choices,
     duration_options,
     emit,
+    ids_argument,
     json_option,
     note,
     pass_session,
@@ -28,20 +29,19 @@ from tui.cli.common import (
     read_card,
     read_duration,
     say,
-    split_ids,
 )
 
 
 # renewing --------------------------------------------------------------------------------------
 @click.command()
-@click.argument("ids", nargs=-1, required=True)
+@ids_argument
 @duration_options
 @json_option
 @pass_session
-def preview(session: Session, ids: tuple[str, ...], months: int | None, years: int | None,
+def preview(session: Session, ids: list[str], months: int | None, years: int | None,
             align: str | None, as_json: bool) -> None:
     """Show what renewing IDs would do and cost; changes nothing."""
-    shown = session.store.preview(split_ids(ids), read_duration(months, years), read_align(align))
+    shown = session.store.preview(ids, read_duration(months, years), read_align(align))
     if as_json:
         emit(out.preview_json(shown))
     else:
@@ -49,7 +49,7 @@ def preview(session: Session, ids: tuple[str, ...], months: int | None, years: i
 
 
 @click.command()
-@click.argument("ids", nargs=-1, required=True)
+@ids_argument
 @duration_options
 @click.option("--pay", "method", type=choices(Method), help="Pay the order at once.")
 @click.option("--card", metavar="NUMBER|-", help=CARD_HELP)
@@ -57,7 +57,7 @@ def preview(session: Session, ids: tuple[str, ...], months: int | None, years: i
 @click.option("--yes", is_flag=True, help="Pay without asking.")
 @json_option
 @pass_session
-def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int | None,
+def renew(session: Session, ids: list[str], months: int | None, years: int | None,
           align: str | None, method: str | None, card: str | None, coupons: tuple[str, ...],
           yes: bool, as_json: bool) -> None:
     """Place one order renewing IDs (skipping the ones that cannot be); --pay pays it.
@@ -73,26 +73,25 @@ def renew(session: Session, ids: tuple[str, ...], months: int | None, years: int
     card = read_card(session, paying, card)
     store = session.store
     check_coupons(store, coupons)
-    wanted = split_ids(ids)
-    earlier = store.pending_renewal(wanted, length)
+    earlier = store.pending_renewal(ids, length)
     if earlier is not None:
-        carry_on(session, earlier, wanted, paying, card, coupons, yes, as_json)
+        carry_on(session, earlier, ids, paying, card, coupons, yes, as_json)
         return
-    shown = store.preview(wanted, length, day)
+    shown = store.preview(ids, length, day)
     for line in shown.lines:
         if not line.renewable:
             note(f"skipped {line.id}: {line.reason}")
     if not shown.renewable:
         raise Failed("nothing to renew")
     if paying is None:
-        print_renewal(store.place_order(wanted, length, day, seen=shown), None, as_json)
+        print_renewal(store.place_order(ids, length, day, seen=shown), None, as_json)
         return
     if not yes:
         confirm_payment(session, store.quote(shown.total_cents, coupons).due_cents,
                         f"renew {plural(len(shown.renewable), 'resource')} for {shown.duration}",
                         shown.currency, paying)
     try:
-        payment = store.checkout(wanted, length, day, paying, new_idempotency_key(), card,
+        payment = store.checkout(ids, length, day, paying, new_idempotency_key(), card,
                                  coupons, seen=shown)
     except PaymentFailed as exc:
         raise Failed(str(exc), pending_hint(exc.order_id, paying)) from None
@@ -240,11 +239,11 @@ def account(session: Session, amount: str | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("ids", nargs=-1, required=True)
+@ids_argument
 @click.option("--yes", is_flag=True, help="Unsubscribe without asking.")
 @json_option
 @pass_session
-def unrenew(session: Session, ids: tuple[str, ...], yes: bool, as_json: bool) -> None:
+def unrenew(session: Session, ids: list[str], yes: bool, as_json: bool) -> None:
     """Take back the renewed periods of IDs that have not begun (a mistaken renewal): the
     resources stay, their expiry goes back, the billing system refunds what it refunds.
 
@@ -252,12 +251,11 @@ def unrenew(session: Session, ids: tuple[str, ...], yes: bool, as_json: bool) ->
 
     Example: renewals unrenew pool-0042 --yes
     """
-    wanted = split_ids(ids)
     if session.store.binding() != "cloud":
-        session.store.unrenew(wanted)  # refused there, with the reason
+        session.store.unrenew(ids)  # refused there, with the reason
     if not yes:
-        confirm_unrenew(session, wanted)
-    done = session.store.unrenew(wanted)
+        confirm_unrenew(session, ids)
+    done = session.store.unrenew(ids)
     if as_json:
         emit({"results": [{"id": r.id, "ok": r.ok, "reason": r.reason} for r in done.results],
               "order_ids": list(done.order_ids)})

@@ -23,13 +23,13 @@ from tui.cli.common import (
     emit,
     emit_lines,
     filter_options,
+    ids_argument,
     json_option,
     make_filters,
     note,
     pass_session,
     plural,
     say,
-    split_ids,
 )
 
 UNLIMITED = "unlimited"
@@ -141,7 +141,7 @@ def describe_terms(terms: AutoRenew | None) -> str:
 
 
 @click.command(short_help="Move IDs to the manual, auto, ppu or canceled tab.")
-@click.argument("ids", nargs=-1, required=True)
+@ids_argument
 @click.option("--to", "to", type=choices(Tab), required=True,
               help="The Renewals tab to move them to.")
 @click.option("--period-months", type=Whole(), metavar="N",
@@ -150,7 +150,7 @@ def describe_terms(terms: AutoRenew | None) -> str:
               help="Auto-renew 1-99 times or unlimited, the default (with --to auto).")
 @json_option
 @pass_session
-def policy(session: Session, ids: tuple[str, ...], to: str, period_months: int | None,
+def policy(session: Session, ids: list[str], to: str, period_months: int | None,
            times: int | str | None, as_json: bool) -> None:
     """Move IDs to another Renewals tab: enable (or modify) auto-renew, change to pay-per-use
     after expiration, cancel renewal, or restore to manual renewal. Each ID is moved or refused
@@ -158,7 +158,7 @@ def policy(session: Session, ids: tuple[str, ...], to: str, period_months: int |
     """
     tab = Tab(to)
     terms = read_terms(tab, period_months, times)
-    results = session.store.set_policy(split_ids(ids), tab, terms)
+    results = session.store.set_policy(ids, tab, terms)
     if as_json:
         emit(shown.policy_json(results))
     else:
