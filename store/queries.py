@@ -34,17 +34,19 @@ SORTS = {
 
 SUBSCRIPTION = "r.billing = 'yearly-monthly'"
 
-# A local order pending payment, or (on a database bound to a cloud account) one of the account's
-# orders pending payment as last synced: status 6 in the billing API.
-PENDING_ORDER = """COALESCE((SELECT o.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-    WHERE ol.resource_id = r.id AND o.status = 'pending_payment' AND o.expires_at > :now
-    LIMIT 1), (SELECT c.id FROM cloud_order_resources cr JOIN cloud_orders c ON c.id = cr.order_id
-    WHERE cr.resource_id = r.id AND c.status = 6 LIMIT 1))"""
-# The same, as a set worked out once per statement (not once per row): for filters and counts.
-PENDING_IDS = """(SELECT ol.resource_id FROM orders o JOIN order_lines ol ON ol.order_id = o.id
-    WHERE o.status = 'pending_payment' AND o.expires_at > :now
-    UNION ALL SELECT cr.resource_id FROM cloud_orders c
-    JOIN cloud_order_resources cr ON cr.order_id = c.id WHERE c.status = 6)"""
+# A pending order: a local one not yet lapsed (its lines `ol`, the order `o`), or (on a database
+# bound to a cloud account) one of the account's as last synced, status 6 in the billing API
+# (its resources `cr`, the order `c`). Written once; the three uses below select from them.
+PENDING_HERE = """FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+    WHERE o.status = 'pending_payment' AND o.expires_at > :now"""
+PENDING_THERE = """FROM cloud_order_resources cr JOIN cloud_orders c ON c.id = cr.order_id
+    WHERE c.status = 6"""
+# A row's pending order, a local one first.
+PENDING_ORDER = f"""COALESCE((SELECT o.id {PENDING_HERE} AND ol.resource_id = r.id LIMIT 1),
+    (SELECT c.id {PENDING_THERE} AND cr.resource_id = r.id LIMIT 1))"""
+# The resources with one, as a set worked out once per statement: for filters and counts.
+PENDING_IDS = f"""(SELECT ol.resource_id {PENDING_HERE}
+    UNION ALL SELECT cr.resource_id {PENDING_THERE})"""
 # Every column a Resource is built from, in `resource_from_row`'s order (never `r.*`: a column
 # another version adds must not shift the rest).
 RESOURCE_COLUMNS = """r.id, r.name, r.kind, r.region, r.enterprise_project, r.flavor,

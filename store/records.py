@@ -18,7 +18,7 @@ import sqlite_utils
 from store import rules
 from store.io import EXPORT_FIELDS, RECORD_FIELDS
 from store.models import Filters
-from store.queries import SORTS, where
+from store.queries import PENDING_HERE, PENDING_THERE, SORTS, where
 from store.text import json_safe
 
 PHASE = """CASE WHEN r.billing = 'pay-per-use' OR r.expiry >= :rec_today THEN 'in-use'
@@ -38,12 +38,9 @@ EXPRESSIONS = {
 
 # A resource's pending order (as queries.PENDING_ORDER finds it: one placed here first, else one
 # of the account's), joined from the few pending orders instead of looked up row by row.
-PENDING_JOINS = """LEFT JOIN (SELECT ol.resource_id, MAX(o.id) AS order_id FROM orders o
-        JOIN order_lines ol ON ol.order_id = o.id
-        WHERE o.status = 'pending_payment' AND o.expires_at > :now GROUP BY ol.resource_id)
-        AS pending_here ON pending_here.resource_id = r.id
-    LEFT JOIN (SELECT cr.resource_id, MAX(c.id) AS order_id FROM cloud_orders c
-        JOIN cloud_order_resources cr ON cr.order_id = c.id WHERE c.status = 6
+PENDING_JOINS = f"""LEFT JOIN (SELECT ol.resource_id, MAX(o.id) AS order_id {PENDING_HERE}
+        GROUP BY ol.resource_id) AS pending_here ON pending_here.resource_id = r.id
+    LEFT JOIN (SELECT cr.resource_id, MAX(c.id) AS order_id {PENDING_THERE}
         GROUP BY cr.resource_id) AS pending_there ON pending_there.resource_id = r.id"""
 
 
