@@ -216,3 +216,17 @@ def test_ids_come_from_a_file_or_stdin_as_well_as_the_command_line(run, seeded, 
     assert moved["moved"] == 2
     nothing = run("preview", "--months", "1")
     assert nothing.exit_code == 2 and "--ids-from" in nothing.stderr
+
+
+def test_the_list_filters_select_what_list_would_show(run, seeded):
+    listed = [row["id"] for row in ok_json(run("list", "--tab", "manual", "--expiring", "30",
+                                               "--json"))]
+    assert listed  # the fixture has manual resources expiring within 30 days
+    previewed = run("preview", "--tab", "manual", "--expiring", "30", "--months", "1", "--json")
+    assert [line["id"] for line in ok_json(previewed)["lines"]] == listed
+    assert f"selected {len(listed)} resource" in previewed.stderr
+    both = run("preview", "r-far", "--tab", "manual", "--months", "1")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    none = run("renew", "--search", "no-such-name", "--months", "1", "--pay", "balance", "--yes")
+    one_line_error(none, 1, "no resource matches these filters")
+    assert seeded.orders() == []

@@ -170,24 +170,46 @@ def split_ids(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+FILTER_NAMES = ("tab", "expiring_days", "phase", "kind", "search", "region",
+                "enterprise_project", "hide_pending")
+
+
 def ids_argument(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`ID...` and `--ids-from FILE` (one ID a line; `-` reads stdin), so that 100,000 IDs
-    never need to fit on a command line: the command is called with `ids`, a list."""
+    """`ID...`, `--ids-from FILE` (one ID a line; `-` reads stdin), or the list filters
+    (`--tab manual --expiring 30`: every resource `list` would show with them), so that 100,000
+    IDs never need to fit on a command line: the command is called with `ids`, a list."""
     @functools.wraps(command)
     def with_ids(*args: Any, ids: tuple[str, ...], ids_from: TextIO | None,
                  **kwargs: Any) -> Any:
         wanted = split_ids(ids)
         if ids_from is not None:
             wanted += [line.strip() for line in ids_from if line.strip()]
-        if not wanted:
-            raise click.UsageError("missing IDS: give them, or --ids-from FILE (one a line, - "
-                                   "for stdin)")
+        filters = {name: kwargs.pop(name) for name in FILTER_NAMES}
+        if any(filters.values()) or filters["expiring_days"] == 0:
+            if wanted:
+                raise click.UsageError("give IDs or filters (--tab, --expiring, ...), not both")
+            wanted = selected_by(make_filters(**filters))
+        elif not wanted:
+            raise click.UsageError("missing IDS: give them, --ids-from FILE (one a line, - "
+                                   "for stdin), or list filters such as --tab manual")
         return command(*args, ids=wanted, **kwargs)
 
+    with_ids = filter_options(with_ids)
     with_ids = click.option("--ids-from", type=click.File("r", encoding="utf-8"),
                             metavar="FILE",
                             help="Also the IDs in FILE, one a line (- reads stdin).")(with_ids)
     return click.argument("ids", nargs=-1)(with_ids)
+
+
+def selected_by(filters: Filters) -> list[str]:
+    """The IDs `list` shows with these filters, in its order; none is an error."""
+    session = click.get_current_context().find_object(Session)
+    assert session is not None  # the root command always sets one
+    found = session.store.matching_ids(filters)
+    if not found:
+        raise Failed("no resource matches these filters: nothing to act on")
+    note(f"selected {plural(len(found), 'resource')} by the filters")
+    return found
 
 
 CARD_HELP = ("Card number for online payment: - reads it from stdin; without --card a terminal "

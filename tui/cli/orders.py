@@ -65,6 +65,8 @@ def renew(session: Session, ids: list[str], months: int | None, years: int | Non
     What is ordered is exactly what was shown: if a resource changes between the preview and
     the order (another user renewed it, say), nothing is ordered. With --pay, the order is
     placed and paid in one go only after the payment is confirmed (or --yes).
+
+    Example: renewals renew --tab manual --expiring 30 --months 1 --pay balance
     """
     length, day = read_duration(months, years), read_align(align)
     paying = Method(method) if method else None
