@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, TextIO
 
 import sqlite_utils
 
-from store import audit, charges, demo, io, queries, records
+from store import audit, batches, charges, demo, io, queries, records
 from store.audit import Identity
+from store.batches import BatchRenewal, OrderProgress
 from store.billing import Billing, Progress
 from store.clock import Clock, parse_when, utc_stamp
 from store.cloud import account_orders, require_sdk
@@ -245,6 +246,14 @@ class Store:
         """
         return self.billing().checkout(ids, length, align, method, idempotency_key, card,
                                        coupons, seen)
+
+    def renew_in_orders(self, preview: Preview, method: Method, idempotency_key: str,
+                        card: str | None = None, coupons: Sequence[str] = (),
+                        progress: OrderProgress | None = None) -> BatchRenewal:
+        """Renew what `preview` (as confirmed) renews, in orders of at most MAX_ORDER_LINES,
+        each placed and paid in its own transaction (`store.batches`)."""
+        return batches.renew_in_orders(self, preview, method, idempotency_key, card, coupons,
+                                       progress)
 
     def unrenew(self, ids: Sequence[str]) -> Unrenewal:
         """Take back the renewed periods of these resources (not the resources): on a bound

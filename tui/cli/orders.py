@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import click
 
+from store.batches import BatchRenewal, BatchStopped
 from store.errors import PaymentFailed
 from store.models import Method, Order, OrderStatus, Payment
 from store.money import format_cents, parse_amount
+from store.rules import MAX_ORDER_LINES
 from store.service import Store, new_idempotency_key
 from store.text import safe_text
 from tui.cli import output as out
@@ -85,7 +87,12 @@ def renew(session: Session, ids: list[str], months: int | None, years: int | Non
             note(f"skipped {line.id}: {line.reason}")
     if not shown.renewable:
         raise Failed("nothing to renew")
+    several = len(shown.renewable) > MAX_ORDER_LINES
     if paying is None:
+        if several:
+            raise Failed(f"{len(shown.renewable):,} renewals take more than one order (at most "
+                         f"{MAX_ORDER_LINES:,} each), placed and paid one after another: add "
+                         "--pay METHOD")
         print_renewal(store.place_order(ids, length, day, seen=shown), None, as_json)
         return
     if not yes:
@@ -93,11 +100,35 @@ def renew(session: Session, ids: list[str], months: int | None, years: int | Non
                         f"renew {plural(len(shown.renewable), 'resource')} for {shown.duration}",
                         shown.currency, paying)
     try:
-        payment = store.checkout(ids, length, day, paying, new_idempotency_key(), card,
-                                 coupons, seen=shown)
+        batch = store.renew_in_orders(shown, paying, new_idempotency_key(), card, coupons,
+                                      progress=orders_progress if several else None)
     except PaymentFailed as exc:
         raise Failed(str(exc), pending_hint(exc.order_id, paying)) from None
-    print_renewal(payment.order, payment, as_json)
+    except BatchStopped as exc:
+        cause = exc.cause
+        hint = pending_hint(cause.order_id, paying) if isinstance(cause, PaymentFailed) else None
+        raise Failed(str(exc), hint) from None
+    if several:
+        print_batch(batch, as_json)
+    else:
+        print_renewal(batch.payments[0].order, batch.payments[0], as_json)
+
+
+def orders_progress(paid: int, of: int) -> None:
+    """One line on stderr per order, so an interrupted batch says what was paid."""
+    note(f"order {paid} of {of} paid" if paid else f"renewing in {of} orders, one at a time")
+
+
+def print_batch(batch: BatchRenewal, as_json: bool) -> None:
+    if as_json:
+        emit({"orders": [out.renew_json(p.order, p) for p in batch.payments],
+              "renewed": batch.renewed, "charged_cents": batch.charged_cents})
+        return
+    currency = batch.payments[0].order.currency
+    for payment in batch.payments:
+        say(out.order_summary(payment.order))
+    say(f"renewed {plural(batch.renewed, 'resource')} in {len(batch.payments)} orders; paid "
+        f"{format_cents(batch.charged_cents, currency)} in all")
 
 
 def check_coupons(store: Store, coupons: Sequence[str]) -> None:
