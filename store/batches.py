@@ -46,7 +46,7 @@ class BatchStopped(StoreError):
     def __init__(self, done: BatchRenewal, of: int, cause: StoreError) -> None:
         paid = len(done.payments)
         super().__init__(f"order {paid + 1} of {of} not paid: {cause}; the {paid} before it "
-                         f"are paid ({done.renewed:,} resources renewed)" if paid else str(cause))
+                         f"are paid ({done.renewed:,} resources renewed)")
         self.done, self.of, self.cause = done, of, cause
 
 
@@ -79,7 +79,7 @@ def renew_in_orders(store: Store, preview: Preview, method: Method, key: str,
                 [line.id for line in part.lines], preview.duration, preview.align, method,
                 part_key, card, coupons, seen=part))
         except StoreError as exc:
-            if len(parts) == 1:
+            if not payments:  # nothing paid: the refusal as it is (StalePreview, say)
                 raise
             raise BatchStopped(BatchRenewal(tuple(payments)), len(parts), exc) from exc
     if progress is not None:

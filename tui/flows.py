@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from store.models import Method, Payment
+from store.batches import BatchRenewal, BatchStopped
+from store.models import Charge, Method, Payment
 from store.money import format_cents
 from tui.dialogs.payment import PaymentDialog
 from tui.dialogs.renew import RenewDialog, RenewRequest
@@ -17,12 +19,14 @@ if TYPE_CHECKING:
 
     from store.service import Store
 
-__all__ = ["RenewRequest", "renew_flow", "renewed_message"]
+__all__ = ["RenewRequest", "payments_of", "renew_flow", "renewed_message"]
 
 
 async def renew_flow(app: App, store: Store, ids: list[str], *,
-                     to_renewal_date: bool = False) -> Payment | None:
-    """Ask for a duration, show the preview, take the payment. None when the user backs out.
+                     to_renewal_date: bool = False) -> Payment | BatchRenewal | None:
+    """Ask for a duration, show the preview, take the payment: a Payment, or a BatchRenewal
+    when it took several orders (those paid, if a later one failed). None when nothing was
+    paid.
 
     `to_renewal_date` opens the dialog with "Renew to renewal date" already on.
     """
@@ -32,7 +36,11 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
     request = await app.push_screen_wait(RenewDialog(store, ids, aligned=to_renewal_date))
     while request is not None:
         outcome = await app.push_screen_wait(PaymentDialog(store, request))
-        if isinstance(outcome, Payment):
+        if isinstance(outcome, BatchStopped):
+            app.notify(str(outcome), title="Renewal stopped", severity="error", timeout=20,
+                       markup=False)
+            return outcome.done
+        if isinstance(outcome, Payment | BatchRenewal):
             app.notify(renewed_message(outcome), title="Renewed", timeout=8)
             return outcome
         if outcome is None:
@@ -45,8 +53,17 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
     return None
 
 
-def renewed_message(payment: Payment) -> str:
-    """`Renewed 3 resources to 2026-12-26; paid CNY 1,234.00 from balance, ...`."""
+def payments_of(outcome: Payment | BatchRenewal) -> tuple[Payment, ...]:
+    return outcome.payments if isinstance(outcome, BatchRenewal) else (outcome,)
+
+
+def renewed_message(outcome: Payment | BatchRenewal) -> str:
+    """`Renewed 3 resources to 2026-12-26; paid CNY 1,234.00 from balance, ...`; for several
+    orders, `Renewed 25,000 resources in 3 orders to ...` and what they cost together."""
+    paid = payments_of(outcome)
+    if len(paid) > 1:
+        return batch_message(paid)
+    payment = paid[0]
     lines = payment.order.lines
     count = len(payment.order.resource_ids)
     noun = "resource" if count == 1 else "resources"
@@ -57,6 +74,15 @@ def renewed_message(payment: Payment) -> str:
     not_renewed = (f"; the billing system refused {len(refused):,}: "
                    + "; ".join(f"{r.id} ({r.reason})" for r in refused[:2]) if refused else "")
     return f"Renewed {count:,} {noun} {when}; {paid_phrase(payment)}{not_renewed}"
+
+
+def batch_message(paid: tuple[Payment, ...]) -> str:
+    count = sum(len(payment.order.resource_ids) for payment in paid)
+    dates = sorted({line.new_expiry for payment in paid for line in payment.order.lines})
+    when = f"to {dates[0]}" if len(dates) == 1 else f"to dates from {dates[0]} to {dates[-1]}"
+    charged = sum(payment.charge.due_cents for payment in paid)
+    together = replace(paid[-1], charge=Charge(charged, 0, 0))
+    return f"Renewed {count:,} resources in {len(paid)} orders {when}; {paid_phrase(together)}"
 
 
 def paid_phrase(payment: Payment) -> str:

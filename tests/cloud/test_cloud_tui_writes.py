@@ -12,7 +12,8 @@ from textual.widgets import Button, Static
 from store.service import Store
 from tui.app import RenewalsApp
 from tui.dialogs.confirm import Confirm
-from tui.dialogs.payment import MethodChoice, PaymentDialog
+from tui.dialogs.payment import PaymentDialog
+from tui.dialogs.payment_widgets import MethodChoice
 from tui.dialogs.renew import RenewDialog
 from tui.dialogs.row_actions import RowActions
 from tui.widgets.resource_table import ResourceTable

@@ -15,17 +15,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.message import Message
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, ProgressBar, RadioSet, Static
 
+from store.batches import BatchRenewal, BatchStopped, order_previews
 from store.charges import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_digits, charge_for
 from store.cloud.coupons import MAX_PAY_COUPONS
 from store.errors import PaymentFailed, Refused, StalePreview, StoreError
 from store.models import Account, Charge, Coupon, Method, Order, Payment
 from store.money import format_cents
+from store.rules import MAX_ORDER_LINES
 from store.service import Store, new_idempotency_key
 from tui.dialogs.base import Dialog
+from tui.dialogs.payment_widgets import CardInput, CheckMark, MethodChoice, PayButton
 from tui.dialogs.renew import RenewRequest
 from tui.safe import safe
 from tui.watch import DataChanged
@@ -37,42 +38,14 @@ METHOD_LABELS = ((Method.BALANCE, "Account balance"), (Method.ONLINE, "Online pa
                  (Method.SETTLEMENT, "Monthly settlement"))
 
 
-class PayButton(Button):
-    """The Pay button. Enter on it only reminds that `y` pays."""
-
-    class EnterPressed(Message):
-        pass
-
-    def action_press(self) -> None:
-        self.post_message(self.EnterPressed())
+Outcome = Payment | BatchRenewal | StalePreview | BatchStopped | None
 
 
-class CheckMark(Checkbox):
-    """A checkbox drawn `[x]` / `[ ]`, readable without colour."""
-
-    @property
-    def _button(self) -> Content:
-        return Content("[x]" if self.value else "[ ]")
-
-
-class MethodChoice(RadioButton):
-    """A radio button drawn `(*)` / `( )`, readable without colour."""
-
-    @property
-    def _button(self) -> Content:
-        return Content("(*)" if self.value else "( )")
-
-
-class CardInput(Input):
-    """A card number field that leaves letters (like `y`) to the dialog's bindings."""
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and (character.isdigit() or character in " -")
-
-
-class PaymentDialog(Dialog[Payment | StalePreview | None]):
-    """Dismisses with the payment; with StalePreview when the resources moved since the
-    preview the user confirmed (nothing was ordered); None when the user backs out."""
+class PaymentDialog(Dialog[Outcome]):
+    """Dismisses with the payment (a BatchRenewal when the renewal takes several orders); with
+    StalePreview when the resources moved since the preview the user confirmed (nothing was
+    ordered); with BatchStopped when a later order of several failed (the earlier ones are
+    paid); None when the user backs out."""
 
     DEFAULT_CSS = """
     PaymentDialog {
@@ -87,6 +60,8 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
         #coupons { height: auto; max-height: 5; }
         #coupons Checkbox.-textual-compact:focus { border: none !important; }
         #due { margin-top: 1; text-style: bold; }
+        #orders-progress { display: none; }
+        #orders-progress.-shown { display: block; }
         #message { height: auto; color: $text-warning; }
         #message.-error { color: $text-error; }
         #buttons { height: auto; align-horizontal: right; }
@@ -111,10 +86,12 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
         if request is not None:
             self.total_cents, self.currency = request.preview.total_cents, request.preview.currency
             self.items = request.renewable_count
+            self.orders = len(order_previews(request.preview))
         else:
             assert order is not None
             self.total_cents, self.currency, self.items = (
                 order.total_cents, order.currency, len(order.resource_ids))
+            self.orders = 1
         self.idempotency_key = new_idempotency_key()
         self.account: Account | None = None
         self.coupons: tuple[Coupon, ...] = ()
@@ -137,6 +114,7 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
             yield VerticalScroll(id="coupons")
             yield Static(id="due")
             yield Static(id="message")
+            yield ProgressBar(total=self.orders, show_eta=False, id="orders-progress")
             with Horizontal(id="buttons"):
                 yield Button("Cancel (esc)", id="cancel")
                 yield PayButton("Pay (y)", id="pay", variant="success")
@@ -158,8 +136,12 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
         assert self.request is not None
         align = self.request.align
         to_day = "" if align is None else f", to renewal day {align}"
-        return Text(f"Renew {self.items:,} {noun} for {self.request.duration}{to_day}: "
-                    f"order total {total}")
+        text = (f"Renew {self.items:,} {noun} for {self.request.duration}{to_day}: "
+                f"order total {total}")
+        if self.orders > 1:
+            text += (f", in {self.orders} orders of at most {MAX_ORDER_LINES:,} paid one "
+                     "after another")
+        return Text(text)
 
     # account and coupons -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="account")
@@ -180,6 +162,8 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
             self.coupons = tuple(c for c in account.coupons
                                  if c.expires is None or c.expires >= today)
             self._mount_coupons()
+            if self.orders > 1:
+                self._no_coupons_for_several_orders()
         self._refresh_amounts()
 
     def _mount_coupons(self) -> None:
@@ -190,6 +174,12 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
         box.mount_all(
             CheckMark(safe(coupon_text(coupon)), id=f"coupon-{index}", compact=True)
             for index, coupon in enumerate(self.coupons))
+
+    def _no_coupons_for_several_orders(self) -> None:
+        for box in self.query("#coupons Checkbox").results(Checkbox):
+            box.disabled = True
+        self.query_one("#coupons-title", Static).update(
+            f"Coupons: not offered across {self.orders} orders (a coupon belongs to one order)")
 
     def _offer_balance_only(self) -> None:
         for method, _label in METHOD_LABELS[1:]:
@@ -322,7 +312,7 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
 
     @work(thread=True, exclusive=True, group="pay")
     def _run_payment(self, method: Method, card: str | None, coupon_ids: Sequence[str]) -> None:
-        outcome: Payment | StoreError | sqlite3.Error
+        outcome: Payment | BatchRenewal | StoreError | sqlite3.Error
         try:
             outcome = self._pay_now(method, card, coupon_ids)
         except (StoreError, sqlite3.Error) as exc:
@@ -331,16 +321,31 @@ class PaymentDialog(Dialog[Payment | StalePreview | None]):
             self.store.close()
         self.call_later(self._payment_done, outcome)
 
-    def _pay_now(self, method: Method, card: str | None, coupon_ids: Sequence[str]) -> Payment:
+    def _pay_now(self, method: Method, card: str | None,
+                 coupon_ids: Sequence[str]) -> Payment | BatchRenewal:
         if self.order_id is not None:
             return self.store.pay(self.order_id, method, self.idempotency_key, card, coupon_ids)
         assert self.request is not None
         request = self.request
+        if self.orders > 1:
+            return self.store.renew_in_orders(request.preview, method, self.idempotency_key,
+                                              card, coupon_ids, progress=self._order_paid)
         return self.store.checkout(request.ids, request.duration, request.align, method,
                                    self.idempotency_key, card, coupon_ids, seen=request.preview)
 
-    def _payment_done(self, outcome: Payment | StoreError | sqlite3.Error) -> None:
-        if isinstance(outcome, Payment | StalePreview):
+    def _order_paid(self, paid: int, of: int) -> None:
+        """From the paying thread: one more order of several is paid."""
+        self.app.call_from_thread(self._show_orders_paid, paid, of)
+
+    def _show_orders_paid(self, paid: int, of: int) -> None:
+        bar = self.query_one("#orders-progress", ProgressBar)
+        bar.add_class("-shown")
+        bar.update(progress=paid)
+        self._say(f"Paying order {min(paid + 1, of)} of {of} ({paid} paid) ...")
+
+    def _payment_done(self, outcome: Payment | BatchRenewal | StoreError | sqlite3.Error
+                      ) -> None:
+        if isinstance(outcome, Payment | BatchRenewal | StalePreview | BatchStopped):
             self.dismiss(outcome)
             return
         self.paying = False

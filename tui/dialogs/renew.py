@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 from store.cloud import NO_ALIGN
 from store.errors import StoreError
 from store.models import Account, Duration, Preview, RenewalDay
-from store.rules import MAX_MONTHS, MAX_ORDER_LINES, MAX_YEARS
+from store.rules import MAX_MONTHS, MAX_YEARS
 from store.service import Store
 from tui.dialogs.base import Dialog
 from tui.dialogs.renew_text import (
@@ -329,10 +329,6 @@ class RenewDialog(Dialog[RenewRequest | None]):
             return
         if not preview.renewable:
             self.notify("None of these resources can be renewed: see the reasons",
-                        severity="warning")
-            return
-        if len(preview.renewable) > MAX_ORDER_LINES:
-            self.notify(f"One order renews at most {MAX_ORDER_LINES:,} resources: check fewer",
                         severity="warning")
             return
         request = RenewRequest(self.ids, preview.duration, preview.align, preview)

@@ -68,5 +68,6 @@ def summary_text(preview: Preview) -> Text:
     if renewable < total:
         text += f" ({total - renewable:,} left out)"
     if renewable > MAX_ORDER_LINES:
-        text += f"; too many for one order (at most {MAX_ORDER_LINES:,})"
+        orders = -(-renewable // MAX_ORDER_LINES)
+        text += f"; in {orders} orders of at most {MAX_ORDER_LINES:,}, paid one after another"
     return Text(text)

@@ -19,11 +19,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tabs
 from textual.widgets import Tab as TabLabel
 
+from store.batches import BatchRenewal
 from store.models import Billing, Filters, Kind, Payment, Phase, ResourceRow
 from store.rules import phase
 from store.service import Store
 from tui.dialogs.row_actions import RowActions, renew_refusal
-from tui.flows import renew_flow
+from tui.flows import payments_of, renew_flow
 from tui.safe import safe
 from tui.watch import DataChanged
 from tui.widgets.title_bar import TitleBar
@@ -246,8 +247,8 @@ class PoolsScreen(Screen[None]):
         if payment is not None:
             self._show_renewed(payment)
 
-    def _show_renewed(self, payment: Payment) -> None:
-        for line in payment.order.lines:
+    def _show_renewed(self, outcome: Payment | BatchRenewal) -> None:
+        for line in (line for paid in payments_of(outcome) for line in paid.order.lines):
             row = self.rows.get(line.resource_id)
             if row is None:
                 continue
