@@ -1,0 +1,106 @@
+"""Renewing 25,000 resources as orders of 10,000: the longest write transaction of the batch
+against raw sqlite3 doing the same writes for one order in one BEGIN IMMEDIATE (a script).
+
+    .venv/bin/python tests/bench/bench_batches.py [--count 25000] [--repeat 3]
+
+Other users' writes wait for one order's transaction at a time: this prints how long the
+longest one held the write lock, the raw transaction for the same rows, and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from store.clock import Clock
+from store.models import Duration, Kind, Method, Resource, Tab
+from store.rules import MAX_ORDER_LINES
+from store.service import Store, new_idempotency_key
+
+TODAY = "2026-11-26"
+
+
+def made(path: Path, count: int) -> None:
+    with Store(path, Clock.from_text(TODAY)) as store:
+        today = store.clock.today()
+        store.import_resources(
+            Resource(id=f"b-{n:06d}", name=f"pool-{n}", kind=Kind.STANDARD,
+                     expiry=today + dt.timedelta(days=n % 300 + 1), monthly_price_cents=1_000,
+                     yearly_price_cents=10_000, region="cn-north-4", tab=Tab.MANUAL)
+            for n in range(count))
+        store.top_up(10**12)
+
+
+def longest_checkout(path: Path, count: int) -> tuple[float, int]:
+    """Seconds of the longest order's checkout (its whole write transaction), and orders."""
+    with Store(path, Clock.from_text(TODAY)) as store:
+        ids = [f"b-{n:06d}" for n in range(count)]
+        preview = store.preview(ids, Duration(1))
+        checkout, spans = store.checkout, []
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return checkout(*args, **kwargs)
+            finally:
+                spans.append(time.perf_counter() - started)
+
+        store.checkout = timed  # type: ignore[method-assign]
+        store.renew_in_orders(preview, Method.BALANCE, new_idempotency_key())
+    return max(spans), len(spans)
+
+
+def raw_transaction(path: Path) -> float:
+    """One order's writes, precomputed, in one transaction: the order, its lines, the new
+    expiries, the payment and the balance."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    rows = conn.execute("SELECT id, expiry FROM resources ORDER BY id LIMIT ?",
+                        (MAX_ORDER_LINES,)).fetchall()
+    lines = [("ORD-RAW", rid, old, (dt.date.fromisoformat(old) + dt.timedelta(days=30))
+              .isoformat(), 1, 0, 1_000, 0) for rid, old in rows]
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at)"
+                 " VALUES ('ORD-RAW', 'paid', ?, 'CNY', ?, ?)",
+                 (1_000 * len(lines), "2026-11-26 00:00:00", "2026-12-03 00:00:00"))
+    conn.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lines)
+    conn.executemany("UPDATE resources SET expiry = ? WHERE id = ?",
+                     [(line[3], line[1]) for line in lines])
+    conn.execute("UPDATE account SET balance_cents = balance_cents - ?", (1_000 * len(lines),))
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def main(count: int, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.db"
+        made(base, count)
+        ours, raws, orders = [], [], 0
+        for run in range(repeat):
+            copy = Path(tmp) / f"run-{run}.db"
+            shutil.copy(base, copy)
+            longest, orders = longest_checkout(copy, count)
+            ours.append(longest)
+            raw_copy = Path(tmp) / f"raw-{run}.db"
+            shutil.copy(base, raw_copy)
+            raws.append(raw_transaction(raw_copy))
+        now, raw = statistics.median(ours), statistics.median(raws)
+        print(f"renew {count:,} in {orders} orders: longest write transaction {now * 1000:.0f} ms"
+              f"; raw sqlite3, one order's writes: {raw * 1000:.0f} ms; ratio {now / raw:.2f}"
+              f" (medians of {repeat})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=25_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args()
+    main(arguments.count, arguments.repeat)
