@@ -50,6 +50,11 @@ class BatchStopped(StoreError):
         self.done, self.of, self.cause = done, of, cause
 
 
+def orders_for(renewals: int) -> int:
+    """How many orders renewing this many resources takes."""
+    return -(-renewals // MAX_ORDER_LINES)
+
+
 def order_previews(preview: Preview, per_order: int = MAX_ORDER_LINES) -> list[Preview]:
     """The renewable lines of `preview`, in its order, as previews of at most `per_order`."""
     lines = preview.renewable
@@ -68,8 +73,9 @@ def renew_in_orders(store: Store, preview: Preview, method: Method, key: str,
         raise Refused("nothing to renew")
     keys = [key] if len(parts) == 1 else [f"{key}.{number}" for number in range(1, len(parts) + 1)]
     if len(parts) > 1:
-        check_can_pay_all(store, [part for part, key in zip(parts, keys, strict=True)
-                                  if not already_paid(store, key)], method, coupons, len(parts))
+        check_can_pay_all(store, [part for part, part_key in zip(parts, keys, strict=True)
+                                  if not already_paid(store, part_key)], method, coupons,
+                          len(parts))
     payments: list[Payment] = []
     for number, (part, part_key) in enumerate(zip(parts, keys, strict=True)):
         if progress is not None:

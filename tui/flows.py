@@ -60,10 +60,9 @@ def payments_of(outcome: Payment | BatchRenewal) -> tuple[Payment, ...]:
 def renewed_message(outcome: Payment | BatchRenewal) -> str:
     """`Renewed 3 resources to 2026-12-26; paid CNY 1,234.00 from balance, ...`; for several
     orders, `Renewed 25,000 resources in 3 orders to ...` and what they cost together."""
-    paid = payments_of(outcome)
-    if len(paid) > 1:
-        return batch_message(paid)
-    payment = paid[0]
+    if isinstance(outcome, BatchRenewal) and len(outcome.payments) > 1:
+        return batch_message(outcome)
+    payment = payments_of(outcome)[0]
     lines = payment.order.lines
     count = len(payment.order.resource_ids)
     noun = "resource" if count == 1 else "resources"
@@ -76,13 +75,13 @@ def renewed_message(outcome: Payment | BatchRenewal) -> str:
     return f"Renewed {count:,} {noun} {when}; {paid_phrase(payment)}{not_renewed}"
 
 
-def batch_message(paid: tuple[Payment, ...]) -> str:
-    count = sum(len(payment.order.resource_ids) for payment in paid)
+def batch_message(batch: BatchRenewal) -> str:
+    paid = batch.payments
     dates = sorted({line.new_expiry for payment in paid for line in payment.order.lines})
     when = f"to {dates[0]}" if len(dates) == 1 else f"to dates from {dates[0]} to {dates[-1]}"
-    charged = sum(payment.charge.due_cents for payment in paid)
-    together = replace(paid[-1], charge=Charge(charged, 0, 0))
-    return f"Renewed {count:,} resources in {len(paid)} orders {when}; {paid_phrase(together)}"
+    together = replace(paid[-1], charge=Charge(batch.charged_cents, 0, 0))
+    return (f"Renewed {batch.renewed:,} resources in {len(paid)} orders {when}; "
+            f"{paid_phrase(together)}")
 
 
 def paid_phrase(payment: Payment) -> str:

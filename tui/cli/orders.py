@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from store.batches import BatchRenewal, BatchStopped
+from store.batches import BatchRenewal, BatchStopped, orders_for
 from store.errors import PaymentFailed
 from store.models import Method, Order, OrderStatus, Payment
 from store.money import format_cents, parse_amount
@@ -87,7 +87,7 @@ def renew(session: Session, ids: list[str], months: int | None, years: int | Non
             note(f"skipped {line.id}: {line.reason}")
     if not shown.renewable:
         raise Failed("nothing to renew")
-    several = len(shown.renewable) > MAX_ORDER_LINES
+    several = orders_for(len(shown.renewable)) > 1
     if paying is None:
         if several:
             raise Failed(f"{len(shown.renewable):,} renewals take more than one order (at most "

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, ProgressBar, RadioSet, Static
 
-from store.batches import BatchRenewal, BatchStopped, order_previews
+from store.batches import BatchRenewal, BatchStopped, orders_for
 from store.charges import MAX_CASH_COUPONS, MAX_DISCOUNTS, card_digits, charge_for
 from store.cloud.coupons import MAX_PAY_COUPONS
 from store.errors import PaymentFailed, Refused, StalePreview, StoreError
@@ -86,7 +86,7 @@ class PaymentDialog(Dialog[Outcome]):
         if request is not None:
             self.total_cents, self.currency = request.preview.total_cents, request.preview.currency
             self.items = request.renewable_count
-            self.orders = len(order_previews(request.preview))
+            self.orders = orders_for(self.items)
         else:
             assert order is not None
             self.total_cents, self.currency, self.items = (

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from rich.text import Text
 
+from store.batches import orders_for
 from store.clock import BILLING_OFFSET, Clock
 from store.models import Preview, PreviewLine, RenewalDay
 from store.money import format_cents
@@ -68,6 +69,6 @@ def summary_text(preview: Preview) -> Text:
     if renewable < total:
         text += f" ({total - renewable:,} left out)"
     if renewable > MAX_ORDER_LINES:
-        orders = -(-renewable // MAX_ORDER_LINES)
-        text += f"; in {orders} orders of at most {MAX_ORDER_LINES:,}, paid one after another"
+        text += (f"; in {orders_for(renewable)} orders of at most {MAX_ORDER_LINES:,}, paid "
+                 "one after another")
     return Text(text)
