@@ -153,6 +153,36 @@ class Preview:
     def total_cents(self) -> int:
         return sum(line.fee_cents for line in self.renewable)
 
+    def summary(self, first: int) -> PreviewSummary:
+        """As a screen shows it: every line counted, the first `first` soonest expiry first."""
+        lines = sorted(self.lines, key=lambda line: (line.current_expiry, line.name, line.id))
+        return PreviewSummary(
+            ids=tuple(line.id for line in self.lines), duration=self.duration, align=self.align,
+            currency=self.currency, count=len(self.lines), renewable_count=len(self.renewable),
+            total_cents=self.total_cents, first_lines=tuple(lines[:first]), full=self,
+            quoted_at=self.quoted_at, fresh=self.fresh)
+
+
+@dataclass(frozen=True)
+class PreviewSummary:
+    """A renewal preview as a screen shows it: the count and total of every line and the first
+    lines, soonest expiry first. `full`: the whole preview when it was worked out line by line;
+    without it, confirming works the lines out again and first checks that `basis` (what the
+    summary was computed from) has not moved."""
+
+    ids: tuple[str, ...]
+    duration: Duration
+    align: RenewalDay | None
+    currency: str
+    count: int
+    renewable_count: int
+    total_cents: int
+    first_lines: tuple[PreviewLine, ...]
+    basis: tuple[int, ...] = ()
+    full: Preview | None = None
+    quoted_at: str | None = None
+    fresh: bool = True
+
 
 @dataclass(frozen=True)
 class OrderLine:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from store import rules
 from store.errors import NotFound, Refused
@@ -75,11 +75,20 @@ def build_preview(
     """A line per requested id, in the order asked. Unknown ids are an error."""
     missing = [rid for rid in ids if rid not in resources]
     if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise NotFound(f"no such resource: {shown}")
+        raise not_found(missing)
     lines = tuple(preview_line(resources[rid], length, align, today) for rid in ids)
-    currencies = {resources[line.id].currency for line in lines if line.renewable}
-    if len(currencies) > 1:
-        raise Refused(f"one order holds one currency; these are in {', '.join(sorted(currencies))}")
-    currency = currencies.pop() if currencies else "CNY"
+    currency = one_currency({resources[line.id].currency for line in lines if line.renewable})
     return Preview(lines=lines, duration=length, align=align, currency=currency)
+
+
+def not_found(missing: Sequence[str]) -> NotFound:
+    shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+    return NotFound(f"no such resource: {shown}")
+
+
+def one_currency(currencies: Iterable[str]) -> str:
+    """The currency of an order's lines (CNY when there are none): one order holds one."""
+    found = set(currencies)
+    if len(found) > 1:
+        raise Refused(f"one order holds one currency; these are in {', '.join(sorted(found))}")
+    return found.pop() if found else "CNY"

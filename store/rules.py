@@ -154,9 +154,14 @@ def base_fee(monthly_cents: int, yearly_cents: int, length: Duration) -> int:
 
 def extra_day_fee(monthly_cents: int, base: dt.date, new_expiry: dt.date) -> int:
     """The days after `base` up to `new_expiry`, charged pro rata by calendar month."""
-    if new_expiry <= base:
-        return 0
+    return round_half_up(monthly_cents * extra_day_months(base, new_expiry))
+
+
+def extra_day_months(base: dt.date, new_expiry: dt.date) -> Fraction:
+    """The days after `base` up to `new_expiry` as months: each day is 1/length of its month."""
     months = Fraction(0)
+    if new_expiry <= base:
+        return months
     day = base + dt.timedelta(days=1)
     while day <= new_expiry:
         length = days_in_month(day.year, day.month)
@@ -164,4 +169,4 @@ def extra_day_fee(monthly_cents: int, base: dt.date, new_expiry: dt.date) -> int
         last = min(month_end, new_expiry)
         months += Fraction((last - day).days + 1, length)
         day = last + dt.timedelta(days=1)
-    return round_half_up(monthly_cents * months)
+    return months

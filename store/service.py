@@ -26,7 +26,7 @@ from store.cloud import coupons as coupons_of_account
 from store.connections import Connections, DatabaseInfo, StoreEvents
 from store.db import BUSY_TIMEOUT_S
 from store.errors import NotFound
-from store.ledger import accounts, orders, payments
+from store.ledger import accounts, orders, payments, summary
 from store.ledger.ledger import LocalLedger
 from store.models import (
     Account,
@@ -40,6 +40,7 @@ from store.models import (
     OrderStatus,
     Payment,
     Preview,
+    PreviewSummary,
     QuickCounts,
     RenewalDay,
     Resource,
@@ -150,6 +151,24 @@ class Store:
         """What renewing would do and cost: by the rules here, or as the billing system quotes
         it on a bound database (`progress(done, of)` as the quotes come)."""
         return self.billing().preview(ids, length, align, progress)
+
+    def preview_summary(self, ids: Sequence[str], length: Duration,
+                        align: RenewalDay | None = None, progress: Progress | None = None,
+                        first: int = 300) -> PreviewSummary:
+        """The preview as a screen shows it: counted and totalled in SQL by the rules here,
+        with its first `first` lines; on a bound database the billing system's quotes, summed."""
+        if self.binding() == "cloud":
+            return self.preview(ids, length, align, progress).summary(first)
+        today, now = self.today_now()
+        return summary.summarize(self.db(), ids, length, align, today, now, first)
+
+    def confirmed_preview(self, shown: PreviewSummary) -> Preview:
+        """The whole preview behind `shown`, to order exactly that; StalePreview (nothing to
+        order) if what it was worked out from moved since."""
+        if shown.full is not None:
+            return shown.full
+        today, now = self.today_now()
+        return summary.confirm(self.db(), shown, today, now)
 
     def selection_total(self, ids: Sequence[str], length: Duration) -> int:
         """The renewal price of these resources for a duration, before alignment."""

@@ -77,7 +77,7 @@ async def test_paying_a_preview_someone_else_made_stale_orders_nothing_and_shows
         assert "Nothing was ordered" in said
         assert "pool-000000: expiry 2026-12-01 is now 2027-01-01" in said
         await wait(pilot, lambda: app.screen.shown is not None
-                   and str(app.screen.shown.lines[0].current_expiry) == "2027-01-01")
+                   and str(app.screen.shown.first_lines[0].current_expiry) == "2027-01-01")
     orders = store.orders()
     assert len(orders) == 1  # the other user's: renewed and charged once, not twice
     assert store.account().balance_cents == 2 * 10_000_000 - orders[0].total_cents

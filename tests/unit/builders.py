@@ -16,7 +16,8 @@ def resource(rid: str, expiry: str, monthly: int = 10_000, **fields) -> Resource
     return Resource(
         id=rid, name=fields.pop("name", f"pool-{rid}"), kind=fields.pop("kind", "standard"),
         expiry=dt.date.fromisoformat(expiry), monthly_price_cents=monthly,
-        yearly_price_cents=fields.pop("yearly", monthly * 10), **fields,
+        yearly_price_cents=fields.pop("yearly") if "yearly" in fields else monthly * 10,
+        **fields,
     )
 
 

@@ -1,8 +1,9 @@
 """The renewal dialog: duration, "renew to renewal date", and a live preview of every resource.
 
 The preview is computed in a thread worker (exclusive: a newer request cancels a stale one), so
-10,000 resources never freeze the UI; the table shows the first few hundred lines and the totals
-cover all of them. `enter` dismisses with exactly the preview on screen.
+100,000 resources never freeze the UI; it comes summed up (`PreviewSummary`: the count and total
+of every line, the first few hundred lines for the table). `enter` works the whole preview out
+again, checks that nothing it was summed from has moved, and dismisses with exactly that.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from store.cloud import NO_ALIGN
-from store.errors import StoreError
-from store.models import Account, Duration, Preview, RenewalDay
+from store.errors import StalePreview, StoreError
+from store.models import Account, Duration, Preview, PreviewSummary, RenewalDay
 from store.rules import MAX_MONTHS, MAX_YEARS
 from store.service import Store
 from tui.dialogs.base import Dialog
 from tui.dialogs.renew_text import (
     changed_text,
     day_label,
-    in_expiry_order,
     preview_cells,
     summary_text,
 )
@@ -107,7 +107,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         self.saved_day: RenewalDay | None = None
         self.day_touched = False
         self.generation = 0
-        self.shown: Preview | None = None
+        self.shown: PreviewSummary | None = None
         self.shown_generation = -1
         self._preview_timer: Timer | None = None
         self.leaving = False
@@ -117,8 +117,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         with Vertical(id="renew-box") as box:
             noun = "resource" if len(self.ids) == 1 else "resources"
             box.border_title = f"Renew {len(self.ids):,} {noun}"
-            if self.changed:
-                yield Static(changed_text(self.changed), id="changed")
+            yield Static(changed_text(self.changed) if self.changed else "", id="changed")
             with Horizontal(classes="field"):
                 yield Static("Duration", classes="label")
                 yield Stepper([str(d) for d in DURATIONS], DURATIONS.index(self.initial_duration),
@@ -140,6 +139,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
                          "tab: next field", id="keys")
 
     def on_mount(self) -> None:
+        self.query_one("#changed", Static).display = bool(self.changed)
         self._load_account()
         self._request_preview(immediate=True)
         self._show_day_note()
@@ -254,7 +254,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         then the billing system's fresh ones, with how many have come so far."""
         worker = get_current_worker()
 
-        def deliver(result: Preview | StoreError) -> None:
+        def deliver(result: PreviewSummary | StoreError) -> None:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._preview_ready, generation, result)
 
@@ -264,8 +264,8 @@ class RenewDialog(Dialog[RenewRequest | None]):
 
         try:
             if self.bound:
-                deliver(in_expiry_order(self.store.last_quoted_preview(self.ids, duration)))
-            deliver(in_expiry_order(self.store.preview(self.ids, duration, align, quoted)))
+                deliver(self.store.last_quoted_preview(self.ids, duration).summary(PREVIEW_ROWS))
+            deliver(self.store.preview_summary(self.ids, duration, align, quoted, PREVIEW_ROWS))
         except StoreError as exc:
             deliver(exc)
         finally:
@@ -276,7 +276,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
             self.query_one("#summary", Static).update(
                 f"asking the billing system for quotes: {done:,} of {of:,} ...")
 
-    def _preview_ready(self, generation: int, result: Preview | StoreError) -> None:
+    def _preview_ready(self, generation: int, result: PreviewSummary | StoreError) -> None:
         if generation != self.generation:
             return
         self.shown_generation = generation
@@ -287,19 +287,19 @@ class RenewDialog(Dialog[RenewRequest | None]):
         self.shown = result
         self._fill_table(result)
         self.query_one("#summary", Static).update(summary_text(result))
-        more = len(result.lines) - PREVIEW_ROWS
+        more = result.count - len(result.first_lines)
         more_line = self.query_one("#more", Static)
         more_line.display = more > 0
         more_line.update(f"... and {more:,} more (counted in the total)")
         self._show_reason()
 
-    def _fill_table(self, preview: Preview) -> None:
+    def _fill_table(self, preview: PreviewSummary) -> None:
         # Refilling a few hundred rows is cheaper than update_cell(update_width=True), which
         # re-measures the whole column for every cell that got narrower.
         table = self.query_one("#preview", DataTable)
         cursor, scroll_y = table.cursor_row, table.scroll_y
         table.clear()
-        for line in preview.lines[:PREVIEW_ROWS]:
+        for line in preview.first_lines:
             table.add_row(*preview_cells(line, preview.currency), key=line.id)
         table.move_cursor(row=min(cursor, table.row_count - 1), scroll=False)
         table.scroll_to(y=scroll_y, animate=False)
@@ -309,7 +309,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         table = self.query_one("#preview", DataTable)
         reason = ""
         if self.shown is not None and table.row_count:
-            line = self.shown.lines[table.cursor_row]
+            line = self.shown.first_lines[table.cursor_row]
             if line.reason:
                 reason = f"{line.name}: {line.reason}"
         self.query_one("#reason", Static).update(safe(reason))
@@ -321,37 +321,54 @@ class RenewDialog(Dialog[RenewRequest | None]):
             self.dismiss(None)
 
     def action_continue(self) -> None:
-        preview = self.shown
+        shown = self.shown
         if self.leaving:
             return
-        if preview is None or self.shown_generation != self.generation or not preview.fresh:
+        if shown is None or self.shown_generation != self.generation or not shown.fresh:
             self.notify("Wait for the preview to finish", severity="warning")
             return
-        if not preview.renewable:
+        if not shown.renewable_count:
             self.notify("None of these resources can be renewed: see the reasons",
                         severity="warning")
             return
-        request = RenewRequest(self.ids, preview.duration, preview.align, preview)
         self.leaving = True
-        if preview.align is not None and preview.align != self.saved_day:
-            self._save_day_then_continue(request)
-        else:
-            self.dismiss(request)
+        if shown.full is None:
+            self.query_one("#summary", Static).update(
+                f"checking the {shown.count:,} lines once more before the order ...")
+        self._confirm(shown, save_day=shown.align is not None and shown.align != self.saved_day)
 
-    @work(thread=True, exclusive=True, group="save-day")
-    def _save_day_then_continue(self, request: RenewRequest) -> None:
+    @work(thread=True, exclusive=True, group="confirm")
+    def _confirm(self, shown: PreviewSummary, save_day: bool) -> None:
+        """Save the renewal day chosen, then the whole preview behind `shown` to order."""
+        failure = "Renewal day not saved"
         try:
-            self.store.set_renewal_day(request.align)
+            if save_day:
+                self.store.set_renewal_day(shown.align)
+            failure = "Cannot continue"
+            preview = self.store.confirmed_preview(shown)
+        except StalePreview as exc:
+            self.call_later(self._moved, exc.changes)
+            return
         except StoreError as exc:
-            self.call_later(self._day_not_saved, exc)
+            self.call_later(self._not_continued, f"{failure}: {exc}")
             return
         finally:
             self.store.close()
-        self.call_later(self._leave, request)
+        self.call_later(self._leave, RenewRequest(self.ids, shown.duration, shown.align, preview))
 
     def _leave(self, request: RenewRequest) -> None:
         self.dismiss(request)
 
-    def _day_not_saved(self, error: StoreError) -> None:
+    def _moved(self, changes: Sequence[str]) -> None:
+        """What was shown moved while the user looked: say what, and preview afresh."""
         self.leaving = False
-        self.notify(f"Renewal day not saved: {error}", severity="error", markup=False)
+        moved = self.query_one("#changed", Static)
+        moved.update(changed_text(changes))
+        moved.display = True
+        self._request_preview(immediate=True)
+
+    def _not_continued(self, message: str) -> None:
+        self.leaving = False
+        if self.shown is not None:
+            self.query_one("#summary", Static).update(summary_text(self.shown))
+        self.notify(message, severity="error", markup=False)

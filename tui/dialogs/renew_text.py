@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
 
 from rich.text import Text
 
 from store.batches import orders_for
 from store.clock import BILLING_OFFSET, Clock
-from store.models import Preview, PreviewLine, RenewalDay
+from store.models import PreviewLine, PreviewSummary, RenewalDay
 from store.money import format_cents
 from store.rules import MAX_ORDER_LINES
 from tui.safe import safe
@@ -29,12 +28,6 @@ def day_label(day: RenewalDay | None) -> str:
     if day is None:
         return "not set"
     return "last day of the month" if day == "last" else f"day {day}"
-
-
-def in_expiry_order(preview: Preview) -> Preview:
-    """Soonest expiry first, as the Renewals table lists them."""
-    lines = sorted(preview.lines, key=lambda line: (line.current_expiry, line.name, line.id))
-    return replace(preview, lines=tuple(lines))
 
 
 def preview_cells(line: PreviewLine, currency: str) -> tuple[Text, ...]:
@@ -56,8 +49,8 @@ def changed_text(changed: Sequence[str]) -> Text:
                 "Below is the fresh preview: check it, then continue again.")
 
 
-def summary_text(preview: Preview) -> Text:
-    renewable, total = len(preview.renewable), len(preview.lines)
+def summary_text(preview: PreviewSummary) -> Text:
+    renewable, total = preview.renewable_count, preview.count
     text = (f"{renewable:,} of {total:,} renewable, {preview.duration}"
             f"{'' if preview.align is None else ' to ' + day_label(preview.align)}:"
             f" order total {format_cents(preview.total_cents, preview.currency)}")

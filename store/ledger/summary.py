@@ -1,0 +1,138 @@
+"""A renewal preview summed up in SQL: the count and total of every requested resource and the
+first lines by the rules in Python, so 100,000 checked resources never become 100,000 Python
+lines on the way to a dialog.
+
+What a fee and renewability take from the dates is worked out per distinct expiry by
+store/rules.py (a few hundred of them, not 100,000) into a temp table; the SQL adds what each
+resource brings (billing, prices, pending order) and sums. tests/unit/test_summary.py checks
+the sums against `store.preview.build_preview`, line by line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+
+import sqlite_utils
+
+from store import queries, rules
+from store.db import reading
+from store.errors import StalePreview
+from store.ledger import orders
+from store.models import Duration, Phase, Preview, PreviewSummary, RenewalDay
+from store.money import format_cents
+from store.preview import build_preview, line_change, not_found, one_currency
+
+DATE_TERMS = """CREATE TEMP TABLE IF NOT EXISTS preview_dates (
+    expiry TEXT PRIMARY KEY, dates_allow INTEGER NOT NULL, extra_months_numerator INTEGER NOT NULL,
+    extra_months_denominator INTEGER NOT NULL) WITHOUT ROWID"""
+
+# Each requested resource with its fee, NULL when it cannot be renewed: the conditions of
+# store.preview.preview_line. The extra days' fee rounds half up, as money.round_half_up does:
+# floor((2·m·p + q) / 2q) for a monthly price m ≥ 0 and extra months p/q; p/q is under two
+# months with q ≤ 31·31, so 2·m·p stays far inside 64 bits for any m ≤ money.MAX_CENTS.
+PRICED = f"""WITH picked AS (
+    SELECT r.rowid AS n, r.expiry, r.currency, r.tab, r.monthly_price_cents AS monthly,
+        r.yearly_price_cents AS yearly, d.extra_months_numerator AS p,
+        d.extra_months_denominator AS q,
+        d.dates_allow AND COALESCE(r.gone_at, '') = '' AND r.billing = 'yearly-monthly'
+            AND r.id NOT IN {queries.PENDING_IDS} AND r.monthly_price_cents IS NOT NULL
+            AND r.yearly_price_cents IS NOT NULL AS renewable
+    FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
+    CROSS JOIN temp.preview_dates d ON d.expiry = r.expiry),
+priced AS (SELECT *, CASE WHEN renewable THEN
+        (CASE :unit WHEN 'year' THEN yearly ELSE monthly END) * :count
+        + (2 * monthly * p + q) / (2 * q) END AS fee FROM picked),
+hashed AS (SELECT *, ((((n % :m) * 1000003 + unixepoch(expiry) / 86400) % :m * 8191
+        + COALESCE(fee, -1) % :m) % :m * 131 + COALESCE(unicode(tab), 0)) % :m AS h FROM priced)"""
+# Two sums of a per-resource hash of (row, expiry, fee, tab): what the summary was worked out
+# from, to tell at confirmation whether any of it moved. M is prime; h·h stays within 64 bits.
+TOTALS = f"""{PRICED}
+SELECT COUNT(*), COUNT(fee), COALESCE(SUM(fee), 0),
+    GROUP_CONCAT(DISTINCT CASE WHEN fee IS NOT NULL THEN currency END), SUM(h), SUM(h * h % :m)
+FROM hashed"""
+FIRST_IDS = """SELECT r.id FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
+    ORDER BY r.expiry, r.name, r.id LIMIT :first"""
+HASH_MODULUS = 2_147_483_647
+
+
+def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | None,
+               today: dt.date) -> list[tuple[str, bool, int, int]]:
+    """Per expiry: whether its dates allow a renewal, and the extra days as months (p, q)."""
+    terms = []
+    for text in expiries:
+        expiry = dt.date.fromisoformat(text)
+        if rules.phase(expiry, today) is Phase.DELETED:
+            terms.append((text, False, 0, 1))
+            continue
+        base, new_expiry = rules.renew_dates(expiry, length, align)
+        allowed = (rules.still_expired_reason(new_expiry, today) is None
+                   and rules.too_late_reason(new_expiry) is None)
+        months = rules.extra_day_months(base, new_expiry)
+        terms.append((text, allowed, months.numerator, months.denominator))
+    return terms
+
+
+def summarize(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
+              align: RenewalDay | None, today: dt.date, now: str, first: int) -> PreviewSummary:
+    """The preview of renewing `ids`: counted and totalled in SQL, the first `first` lines
+    (soonest expiry first) line by line. Unknown ids are an error, as in `build_preview`."""
+    unique = tuple(dict.fromkeys(ids))
+    with reading(db):
+        count, renewable, total, currency, basis = _totals(db, unique, length, align, today, now)
+        picked = [row[0] for row in db.execute(
+            FIRST_IDS, {"ids": json.dumps(unique), "first": first}).fetchall()]
+        shown = build_preview(picked, queries.resources_by_id(db, picked, now), length, align,
+                              today)
+    return PreviewSummary(
+        ids=unique, duration=length, align=align, currency=currency, count=count,
+        renewable_count=renewable, total_cents=total, first_lines=shown.lines, basis=basis)
+
+
+def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
+            now: str) -> Preview:
+    """The whole preview `shown` summed up, line by line; StalePreview if anything it was
+    worked out from has moved since (then nothing of it is to be ordered)."""
+    with reading(db):
+        totals = _totals(db, shown.ids, shown.duration, shown.align, today, now)
+        whole = orders.preview(db, list(shown.ids), shown.duration, shown.align, today, now)
+    if totals != (shown.count, shown.renewable_count, shown.total_cents, shown.currency,
+                  shown.basis):
+        raise StalePreview(_what_moved(shown, whole))
+    return whole
+
+
+def _totals(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
+            align: RenewalDay | None, today: dt.date, now: str,
+            ) -> tuple[int, int, int, str, tuple[int, ...]]:
+    db.execute(DATE_TERMS)
+    db.execute("DELETE FROM temp.preview_dates")
+    expiries = (row[0] for row in db.execute("SELECT DISTINCT expiry FROM resources"))
+    db.conn.executemany("INSERT INTO temp.preview_dates VALUES (?, ?, ?, ?)",
+                        date_terms(expiries, length, align, today))
+    params = {"ids": json.dumps(ids), "unit": length.unit, "count": length.count,
+              "m": HASH_MODULUS, "now": now}
+    count, renewable, total, currencies, hash_sum, square_sum = db.execute(
+        TOTALS, params).fetchone()
+    if count < len(ids):
+        raise not_found(_missing(db, ids))
+    currency = one_currency(currencies.split(",") if currencies else ())
+    return count, renewable, total, currency, (hash_sum or 0, square_sum or 0)
+
+
+def _missing(db: sqlite_utils.Database, ids: Sequence[str]) -> list[str]:
+    return [row[0] for row in db.execute(
+        "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM resources) LIMIT 6",
+        (json.dumps(ids),)).fetchall()]
+
+
+def _what_moved(shown: PreviewSummary, whole: Preview) -> list[str]:
+    """`name: what moved` for the lines that were on screen, and the total if it moved."""
+    fresh = {line.id: line for line in whole.lines}
+    moved = [f"{line.name}: {change}" for line in shown.first_lines
+             if (change := line_change(line, fresh[line.id]))]
+    if whole.total_cents != shown.total_cents:
+        moved.append(f"the order total is now {format_cents(whole.total_cents, whole.currency)}"
+                     f", not {format_cents(shown.total_cents, shown.currency)}")
+    return moved or ["resources further down moved (expiry, price, tab or pending order)"]
