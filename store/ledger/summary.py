@@ -25,52 +25,53 @@ from store.money import format_cents
 from store.preview import build_preview, line_change, not_found, one_currency
 
 DATE_TERMS = """CREATE TEMP TABLE IF NOT EXISTS preview_dates (
-    expiry TEXT PRIMARY KEY, dates_allow INTEGER NOT NULL, extra_months_numerator INTEGER NOT NULL,
-    extra_months_denominator INTEGER NOT NULL) WITHOUT ROWID"""
+    expiry TEXT PRIMARY KEY, day INTEGER NOT NULL, dates_allow INTEGER NOT NULL,
+    extra_months_numerator INTEGER NOT NULL, extra_months_denominator INTEGER NOT NULL
+    ) WITHOUT ROWID"""
 
-# Each requested resource with its fee, NULL when it cannot be renewed: the conditions of
-# store.preview.preview_line. The extra days' fee rounds half up, as money.round_half_up does:
-# floor((2·m·p + q) / 2q) for a monthly price m ≥ 0 and extra months p/q; p/q is under two
-# months with q ≤ 31·31, so 2·m·p stays far inside 64 bits for any m ≤ money.MAX_CENTS.
-PRICED = f"""WITH picked AS (
-    SELECT r.rowid AS n, r.expiry, r.currency, r.tab, r.monthly_price_cents AS monthly,
-        r.yearly_price_cents AS yearly, d.extra_months_numerator AS p,
+# Each requested resource: whether it can be renewed (the conditions of
+# store.preview.preview_line) and what it was worked out from.
+PICKED = f"""WITH picked AS (
+    SELECT r.rowid AS n, r.currency, r.tab, r.monthly_price_cents AS monthly,
+        r.yearly_price_cents AS yearly, d.day, d.extra_months_numerator AS p,
         d.extra_months_denominator AS q,
         d.dates_allow AND COALESCE(r.gone_at, '') = '' AND r.billing = 'yearly-monthly'
             AND r.id NOT IN {queries.PENDING_IDS} AND r.monthly_price_cents IS NOT NULL
             AND r.yearly_price_cents IS NOT NULL AS renewable
     FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
-    CROSS JOIN temp.preview_dates d ON d.expiry = r.expiry),
-priced AS (SELECT *, CASE WHEN renewable THEN
+    CROSS JOIN temp.preview_dates d ON d.expiry = r.expiry)"""
+# How many, how many renewable, their total, their currencies, and a sum of a hash of each
+# row's (rowid, expiry, tab): with the counts and the total, what tells at confirmation that
+# something moved. The extra days' fee rounds half up, as money.round_half_up does:
+# floor((2·m·p + q) / 2q) for a monthly price m ≥ 0 and extra months p/q; p/q is under two
+# months with q ≤ 31·31, so 2·m·p stays far inside 64 bits for any m ≤ money.MAX_CENTS.
+TOTALS = f"""{PICKED}
+SELECT COUNT(*), COALESCE(SUM(renewable), 0), COALESCE(SUM(CASE WHEN renewable THEN
         (CASE :unit WHEN 'year' THEN yearly ELSE monthly END) * :count
-        + (2 * monthly * p + q) / (2 * q) END AS fee FROM picked),
-hashed AS (SELECT *, ((((n % :m) * 1000003 + unixepoch(expiry) / 86400) % :m * 8191
-        + COALESCE(fee, -1) % :m) % :m * 131 + COALESCE(unicode(tab), 0)) % :m AS h FROM priced)"""
-# Two sums of a per-resource hash of (row, expiry, fee, tab): what the summary was worked out
-# from, to tell at confirmation whether any of it moved. M is prime; h·h stays within 64 bits.
-TOTALS = f"""{PRICED}
-SELECT COUNT(*), COUNT(fee), COALESCE(SUM(fee), 0),
-    GROUP_CONCAT(DISTINCT CASE WHEN fee IS NOT NULL THEN currency END), SUM(h), SUM(h * h % :m)
-FROM hashed"""
+        + (2 * monthly * p + q) / (2 * q) END), 0),
+    GROUP_CONCAT(DISTINCT CASE WHEN renewable THEN currency END),
+    COALESCE(SUM(((n % :m) * 1000003 + day * 131 + COALESCE(unicode(tab), 0)) % :m), 0)
+FROM picked"""
 FIRST_IDS = """SELECT r.id FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
     ORDER BY r.expiry, r.name, r.id LIMIT :first"""
 HASH_MODULUS = 2_147_483_647
 
 
 def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | None,
-               today: dt.date) -> list[tuple[str, bool, int, int]]:
-    """Per expiry: whether its dates allow a renewal, and the extra days as months (p, q)."""
+               today: dt.date) -> list[tuple[str, int, bool, int, int]]:
+    """Per expiry: its day number, whether its dates allow a renewal, and the extra days as
+    months (p, q)."""
     terms = []
     for text in expiries:
         expiry = dt.date.fromisoformat(text)
         if rules.phase(expiry, today) is Phase.DELETED:
-            terms.append((text, False, 0, 1))
+            terms.append((text, expiry.toordinal(), False, 0, 1))
             continue
         base, new_expiry = rules.renew_dates(expiry, length, align)
         allowed = (rules.still_expired_reason(new_expiry, today) is None
                    and rules.too_late_reason(new_expiry) is None)
         months = rules.extra_day_months(base, new_expiry)
-        terms.append((text, allowed, months.numerator, months.denominator))
+        terms.append((text, expiry.toordinal(), allowed, months.numerator, months.denominator))
     return terms
 
 
@@ -109,16 +110,15 @@ def _totals(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
     db.execute(DATE_TERMS)
     db.execute("DELETE FROM temp.preview_dates")
     expiries = (row[0] for row in db.execute("SELECT DISTINCT expiry FROM resources"))
-    db.conn.executemany("INSERT INTO temp.preview_dates VALUES (?, ?, ?, ?)",
+    db.conn.executemany("INSERT INTO temp.preview_dates VALUES (?, ?, ?, ?, ?)",
                         date_terms(expiries, length, align, today))
     params = {"ids": json.dumps(ids), "unit": length.unit, "count": length.count,
               "m": HASH_MODULUS, "now": now}
-    count, renewable, total, currencies, hash_sum, square_sum = db.execute(
-        TOTALS, params).fetchone()
+    count, renewable, total, currencies, hashed = db.execute(TOTALS, params).fetchone()
     if count < len(ids):
         raise not_found(_missing(db, ids))
     currency = one_currency(currencies.split(",") if currencies else ())
-    return count, renewable, total, currency, (hash_sum or 0, square_sum or 0)
+    return count, renewable, total, currency, (hashed,)
 
 
 def _missing(db: sqlite_utils.Database, ids: Sequence[str]) -> list[str]:

@@ -146,11 +146,7 @@ class PaymentDialog(Dialog[Outcome]):
     # account and coupons -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="account")
     def _load_account(self) -> None:
-        try:
-            account = self.store.account()
-        finally:
-            self.store.close()
-        self.call_later(self._account_loaded, account)
+        self.call_later(self._account_loaded, self.store.account())
 
     def _account_loaded(self, account: Account) -> None:
         first_load = self.account is None
@@ -315,10 +311,11 @@ class PaymentDialog(Dialog[Outcome]):
         outcome: Payment | BatchRenewal | StoreError | sqlite3.Error
         try:
             outcome = self._pay_now(method, card, coupon_ids)
-        except (StoreError, sqlite3.Error) as exc:
+        except StoreError as exc:
             outcome = exc
-        finally:
-            self.store.close()
+        except sqlite3.Error as exc:
+            self.store.close()  # the next job starts on a fresh connection
+            outcome = exc
         self.call_later(self._payment_done, outcome)
 
     def _pay_now(self, method: Method, card: str | None,

@@ -1,7 +1,8 @@
 """The renewal dialog: duration, "renew to renewal date", and a live preview of every resource.
 
-The preview is computed in a thread worker (exclusive: a newer request cancels a stale one), so
-100,000 resources never freeze the UI; it comes summed up (`PreviewSummary`: the count and total
+The preview is computed in a thread worker (exclusive: a newer request cancels a stale one; it
+keeps its thread's connection, see tui/workers.py), so 100,000 resources never freeze the UI;
+it comes summed up (`PreviewSummary`: the count and total
 of every line, the first few hundred lines for the table). `enter` works the whole preview out
 again, checks that nothing it was summed from has moved, and dismisses with exactly that.
 """
@@ -215,10 +216,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
     # account -------------------------------------------------------------------------------
     @work(thread=True, group="account")
     def _load_account(self) -> None:
-        try:
-            account = self.store.account()
-        finally:
-            self.store.close()
+        account = self.store.account()
         if not get_current_worker().is_cancelled:
             self.call_later(self._account_loaded, account)
 
@@ -268,8 +266,6 @@ class RenewDialog(Dialog[RenewRequest | None]):
             deliver(self.store.preview_summary(self.ids, duration, align, quoted, PREVIEW_ROWS))
         except StoreError as exc:
             deliver(exc)
-        finally:
-            self.store.close()
 
     def _quotes_coming(self, generation: int, done: int, of: int) -> None:
         if generation == self.generation:
@@ -352,8 +348,6 @@ class RenewDialog(Dialog[RenewRequest | None]):
         except StoreError as exc:
             self.call_later(self._not_continued, f"{failure}: {exc}")
             return
-        finally:
-            self.store.close()
         self.call_later(self._leave, RenewRequest(self.ids, shown.duration, shown.align, preview))
 
     def _leave(self, request: RenewRequest) -> None:
