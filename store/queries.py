@@ -155,13 +155,24 @@ def count(db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str)
 
 
 def matching_ids(
-    db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str
+    db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str, ordered: bool = True
 ) -> list[str]:
-    """Every id the filters match, in list order: "select all" means all of them."""
+    """Every id the filters match, in list order (or, not `ordered`, as found): "select all"
+    means all of them."""
     clause, params = where(filters, today, now)
-    order = SORTS["expiry"].format(dir="ASC")
-    sql = f"SELECT r.id FROM resources r WHERE {clause} ORDER BY {order}"
+    order = f" ORDER BY {SORTS['expiry'].format(dir='ASC')}" if ordered else ""
+    sql = f"SELECT r.id FROM resources r WHERE {clause}{order}"
     return [row[0] for row in db.execute(sql, params).fetchall()]
+
+
+def matching_total(db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str,
+                   length: Duration) -> int:
+    """`renewal_total` of every resource the filters match, without listing them."""
+    clause, params = where(filters, today, now)
+    column = "yearly_price_cents" if length.unit == "year" else "monthly_price_cents"
+    row = db.execute(f"SELECT COALESCE(SUM(r.{column}), 0) FROM resources r WHERE {clause}"
+                     f" AND {SUBSCRIPTION}", params).fetchone()
+    return int(row[0]) * length.count
 
 
 def quick_counts(

@@ -24,7 +24,7 @@ from store.clock import Clock, parse_when, utc_stamp
 from store.cloud import account_orders, require_sdk
 from store.cloud import coupons as coupons_of_account
 from store.connections import Connections, DatabaseInfo, StoreEvents
-from store.db import BUSY_TIMEOUT_S
+from store.db import BUSY_TIMEOUT_S, reading
 from store.errors import NotFound
 from store.ledger import accounts, orders, payments, summary
 from store.ledger.ledger import LocalLedger
@@ -142,6 +142,18 @@ class Store:
 
     def matching_ids(self, filters: Filters = EVERYTHING) -> builtins.list[str]:
         return queries.matching_ids(self.db(), filters, *self.today_now())
+
+    def check_all(self, filters: Filters, checked: frozenset[str],
+                  length: Duration) -> tuple[frozenset[str], int]:
+        """`checked` and every id the filters match, with their renewal total (as
+        `selection_total`), read at one moment."""
+        today, now = self.today_now()
+        with reading(self.db()) as db:
+            matching = frozenset(queries.matching_ids(db, filters, today, now, ordered=False))
+            union = checked | matching
+            if len(union) == len(matching):
+                return union, queries.matching_total(db, filters, today, now, length)
+            return union, queries.renewal_total(db, list(union), length)
 
     def distinct(self, column: str) -> builtins.list[str]:
         return queries.distinct_values(self.db(), column)

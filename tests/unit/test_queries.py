@@ -107,3 +107,16 @@ def test_selection_total_uses_monthly_or_yearly_prices(store):
            resource("p", "2027-01-01", 999, billing=Billing.PAY_PER_USE, tab=None))
     assert store.selection_total(["a", "b", "p"], Duration(3)) == 900
     assert store.selection_total(["a", "b"], Duration(2, "year")) == 6_000
+
+
+def test_check_all_adds_every_match_and_totals_the_union(store):
+    seed(store)
+    length = Duration(1)
+    checked, total = store.check_all(Filters(tab=Tab.MANUAL), frozenset(), length)
+    assert checked == frozenset(ids(store, tab=Tab.MANUAL))
+    assert total == store.selection_total(list(checked), length)
+    # A checked row the filters don't match stays checked, and counts in the total.
+    checked, total = store.check_all(Filters(tab=Tab.MANUAL, search="beta"),
+                                     frozenset({"auto", "ppu"}), Duration(2, "year"))
+    assert checked == {"in15", "auto", "ppu"}
+    assert total == store.selection_total(["in15", "auto", "ppu"], Duration(2, "year")) > 0

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from builders import TODAY, insert, resource
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,6 @@ from store.models import Billing, Duration, Tab
 from store.money import MAX_CENTS
 from store.rules import MAX_MONTHS, MAX_YEARS
 from store.service import Store
-from tests.unit.builders import TODAY, insert, resource
 
 DAY = dt.date.fromisoformat(TODAY)
 DURATIONS = [Duration(n) for n in range(1, MAX_MONTHS + 1)] + [

@@ -88,6 +88,8 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         super().__init__()
         self.store = store
         self._reload_on_resume = False
+        self._known_total: tuple[frozenset[str], int] | None = None
+        """A selection whose total came with it (check all), so it is not asked for again."""
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Renewals")
@@ -149,6 +151,9 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         if not selected:
             self.status.total_cents = 0
             return
+        if self._known_total is not None and self._known_total[0] is selected:
+            self.status.total_cents = self._known_total[1]
+            return
         self.status.total_cents = None
         ids = list(selected)
         run_store_job(self, self.store, lambda store: store.selection_total(ids, TOTAL_DURATION),
@@ -169,6 +174,7 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         """After a write: rows, counts and the selection total fetched again."""
         self.table.refresh_data()
         self._load_counts()
+        self._known_total = None
         self.watch_selected(self.selected)
 
     def on_screen_suspend(self) -> None:
@@ -229,14 +235,22 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         self.action_show_tab(tabs[(current + step) % len(tabs)].value)
 
     def action_check_all(self) -> None:
-        filters = self.filters
+        filters, checked = self.filters, self.selected
         self.status.note = "checking all..."
-        run_store_job(self, self.store, lambda store: store.matching_ids(filters),
-                      self._check_ids, group="check-all")
+        run_store_job(self, self.store,
+                      lambda store: store.check_all(filters, checked, TOTAL_DURATION),
+                      self._check_all_done, group="check-all")
 
-    def _check_ids(self, ids: list[str]) -> None:
+    def _check_all_done(self, checked_and_total: tuple[frozenset[str], int]) -> None:
+        """All matching rows checked, with their total (worked out with them, in one job).
+        Rows toggled meanwhile keep their checks; then the total is asked for again."""
+        checked, total = checked_and_total
         self.status.note = ""
-        self.selected = self.selected | frozenset(ids)
+        if self.selected <= checked:
+            self._known_total = (checked, total)
+        else:
+            checked = checked | self.selected
+        self.selected = checked
 
     def action_clear_checks(self) -> None:
         self.selected = frozenset()
