@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import Figure, table
+
 RENEWALS = [sys.executable, "-m", "tui"]
 NOW = "2026-11-26"
 FIELDS = ("id, name, kind, region, enterprise_project, flavor, node_count, status, billing,"
@@ -84,7 +86,8 @@ def make_database(folder: Path, count: int) -> Path:
     return path
 
 
-def main(large: int, repeat: int) -> None:
+def figures(large: int, repeat: int) -> list[Figure]:
+    found = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         small_db, large_db = make_database(folder, 1_000), make_database(folder, large)
@@ -106,14 +109,21 @@ def main(large: int, repeat: int) -> None:
                              str(folder / f"data-{n}.csv"),
                              str(folder / f"raw-{time.perf_counter_ns()}.db")]),
         ]
-        print(f"{'at ' + format(large, ','):>30}  {'now':>16}  {'baseline':>16}  ratio  "
-              "memory vs 1,000")
         for name, ours, raw in cases:
             seconds, mib = median_of(repeat, ours(large_db, large))
             raw_seconds, raw_mib = median_of(repeat, raw(large_db, large))
             _small_seconds, small_mib = median_of(repeat, ours(small_db, 1_000))
-            print(f"{name:>30}  {seconds:6.2f} s {mib:5.0f} MiB  {raw_seconds:6.2f} s "
-                  f"{raw_mib:5.0f} MiB  {seconds / raw_seconds:5.2f}  {mib / small_mib:5.2f}")
+            found += [
+                Figure(f"`{name}` at {large:,}", seconds, raw_seconds,
+                       "plain Python + sqlite3", 1.3),
+                Figure(f"peak memory of `{name}` at {large:,}", mib, small_mib, "at 1,000",
+                       1.2, unit="MiB"),
+            ]
+    return found
+
+
+def main(large: int, repeat: int) -> None:
+    print(table(figures(large, repeat)))
 
 
 if __name__ == "__main__":

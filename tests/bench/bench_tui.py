@@ -5,9 +5,10 @@
 Keys are posted with `App.simulate_key` (what a terminal key press does), not `pilot.press`,
 which waits for the CPU to go idle and would add its own ~60 ms to each figure.
 
-Times, for 100 and for `--large` resources (all on the Manual Renewals tab): app start to the
-first row drawn; then, at the large size, `a` (check all matching rows, with their total) and
-`r` (the renewal dialog with its preview computed for all of them).
+Times at `--large` resources (all on the Manual Renewals tab) against 100 (or 1,000) in the
+same run: app start to the first row drawn, a letter of `/` search, `h`, a tab switch (each
+until rows and quick counts are back), `a` (check all, with their total) and `G`. The renewal
+dialog has its own script, bench_preview.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from figures import Figure, table
 from textual.pilot import Pilot
 
 from store.clock import Clock
@@ -99,8 +101,8 @@ async def time_to_first_row(store: Store) -> float:
     return drawn.at - started
 
 
-async def time_actions(store: Store) -> tuple[float, float, int, float | None]:
-    """Seconds for G (last row shown), a (all checked, total known) and r (preview shown)."""
+async def time_actions(store: Store) -> tuple[float, float]:
+    """Seconds for G (last row shown) and a (all checked, their total shown)."""
     app = RenewalsApp(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: first_row_shown(app))
@@ -117,8 +119,7 @@ async def time_actions(store: Store) -> tuple[float, float, int, float | None]:
         await wait_for(pilot, lambda: len(screen.selected) == expected
                        and status.total_cents not in (None, 0))
         check_all = time.perf_counter() - started
-        preview = await time_preview(app, pilot)
-    return last_row, check_all, expected, preview
+    return last_row, check_all
 
 
 class CountsDelivered:
@@ -142,9 +143,10 @@ class CountsDelivered:
         RenewalsScreen._set_counts = self._set
 
 
-async def time_filters(store: Store, word: str = "pool-1") -> tuple[float, float]:
-    """Median ms per letter typed into `/` search (rows and quick counts both shown again),
-    and ms for `h` (hide pending: rows and counts)."""
+async def time_filters(store: Store, word: str = "pool-1") -> tuple[float, float, float]:
+    """Median seconds per letter typed into `/` search (rows and quick counts both shown
+    again), seconds for `h` (hide pending: rows and counts) and for a tab switch (`1` from
+    another tab back to Manual, where the rows are)."""
     with CountsDelivered() as counts:
         app = RenewalsApp(store, due_events_every=None, watch_every=None)
         async with app.run_test(size=(80, 24)) as pilot:
@@ -171,56 +173,50 @@ async def time_filters(store: Store, word: str = "pool-1") -> tuple[float, float
                            and table.current_query.filters.hide_pending
                            and not table.is_loading)
             hide = time.perf_counter() - started
-    return statistics.median(letters) * 1000, hide * 1000
+            app.simulate_key("2")
+            await wait_for(pilot, lambda: table.current_query.filters.tab == Tab.AUTO
+                           and not table.is_loading)
+            await pilot.pause(0.2)
+            started = time.perf_counter()
+            app.simulate_key("1")
+            await wait_for(pilot, lambda: counts.at > started
+                           and table.current_query.filters.tab == Tab.MANUAL
+                           and not table.is_loading)
+            switch = time.perf_counter() - started
+    return statistics.median(letters), hide, switch
 
 
-async def time_preview(app: RenewalsApp, pilot: Pilot) -> float | None:
-    try:
-        from tui.dialogs.renew import RenewDialog
-    except ImportError:
-        return None
+async def figures(large: int, repeat: int) -> list[Figure]:
+    with tempfile.TemporaryDirectory() as folder:
+        stores = {count: bench_store(Path(folder), count) for count in (100, 1_000, large)}
+        await time_to_first_row(stores[100])  # warm-up: imports, CSS parsing
 
-    def preview_shown() -> bool:
-        dialog = app.screen
-        if not isinstance(dialog, RenewDialog):
-            return False
-        shown = getattr(dialog, "shown_generation", None)
-        return shown is None or shown == getattr(dialog, "generation", shown)
+        async def median(measure: Callable, count: int, index: int = 0) -> float:
+            runs = [await measure(stores[count]) for _ in range(repeat)]
+            return statistics.median(run[index] if isinstance(run, tuple) else run
+                                     for run in runs)
 
-    started = time.perf_counter()
-    app.simulate_key("r")
-    await wait_for(pilot, preview_shown)
-    return time.perf_counter() - started
+        at = f"at {large:,}"
+        return [
+            Figure(f"first row on screen {at}", await median(time_to_first_row, large),
+                   await median(time_to_first_row, 100), "at 100"),
+            Figure(f"`/` search, per letter, rows and quick counts {at}",
+                   await median(time_filters, large), await median(time_filters, 100),
+                   "at 100", 2.0),
+            Figure(f"`h` hide pending, rows and counts {at}",
+                   await median(time_filters, large, 1), await median(time_filters, 100, 1),
+                   "at 100", 2.0),
+            Figure(f"tab switch, rows and counts {at}", await median(time_filters, large, 2),
+                   await median(time_filters, 100, 2), "at 100", 2.0),
+            Figure(f"`a` check all and their total {at}", await median(time_actions, large, 1),
+                   await median(time_actions, 1_000, 1), "at 1,000", 4.0),
+            Figure(f"`G` last row on screen {at}", await median(time_actions, large),
+                   await median(time_actions, 1_000), "at 1,000"),
+        ]
 
 
 async def main(large: int, repeat: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        small_store, large_store = bench_store(Path(folder), 100), bench_store(Path(folder), large)
-        print(f"databases made in {time.perf_counter() - started:.1f} s")
-        await time_to_first_row(small_store)  # warm-up: imports, CSS parsing
-        small = [await time_to_first_row(small_store) for _ in range(repeat)]
-        big = [await time_to_first_row(large_store) for _ in range(repeat)]
-        small_s, big_s = statistics.median(small), statistics.median(big)
-        print(f"first row on screen, 100 resources:      {small_s * 1000:7.0f} ms "
-              f"(median of {repeat})")
-        print(f"first row on screen, {large:,} resources: {big_s * 1000:7.0f} ms "
-              f"(median of {repeat})")
-        print(f"ratio large / small:                      {big_s / small_s:7.2f}")
-        small_filters = [await time_filters(small_store) for _ in range(repeat)]
-        big_filters = [await time_filters(large_store) for _ in range(repeat)]
-        for name, index in (("/ search, per letter", 0), ("h hide-pending", 1)):
-            at_small = statistics.median(run[index] for run in small_filters)
-            at_large = statistics.median(run[index] for run in big_filters)
-            print(f"{name}: {at_large:6.0f} ms at {large:,}, {at_small:6.0f} ms at 100, "
-                  f"ratio {at_large / at_small:5.2f} (medians of {repeat})")
-        last_row, check_all, checked, preview = await time_actions(large_store)
-        print(f"G: last of {checked:,} rows on screen:     {last_row * 1000:7.0f} ms")
-        print(f"check all (a) {checked:,} rows with their total: {check_all * 1000:7.0f} ms")
-        if preview is None:
-            print("renewal preview: tui/flows.py / tui/dialogs/renew.py not present")
-        else:
-            print(f"open the renewal preview (r) for {checked:,} rows: {preview * 1000:7.0f} ms")
+    print(table(await figures(large, repeat)))
 
 
 if __name__ == "__main__":
