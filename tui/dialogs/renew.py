@@ -66,8 +66,11 @@ class RenewRequest:
 
 class RenewDialog(Dialog[RenewRequest | None]):
     DEFAULT_CSS = """
+    /* Opaque: a tinted screen behind means repainting the 100k-row list through the tint on
+       every frame of the preview (half the event loop's longest stall). */
     RenewDialog {
         align: center middle;
+        background: $background;
         & > #renew-box {
             width: 110; max-width: 100%; height: 40; max-height: 100%;
             border: round $primary; background: $surface; padding: 0 1;
