@@ -33,6 +33,10 @@ SORTS = {
 }
 
 SUBSCRIPTION = "r.billing = 'yearly-monthly'"
+# Enum members by value: a dict lookup, where calling the enum costs ~1 µs a row at 100k rows.
+KINDS = {kind.value: kind for kind in Kind}
+BILLINGS = {billing.value: billing for billing in Billing}
+TABS = {tab.value: tab for tab in Tab}
 
 # A pending order: a local one not yet lapsed (its lines `ol`, the order `o`), or (on a database
 # bound to a cloud account) one of the account's as last synced, status 6 in the billing API
@@ -118,10 +122,10 @@ def resource_from_row(row: Sequence[Any]) -> Resource:
     (rid, name, kind, region, project, flavor, nodes, status, billing, expiry,
      monthly, yearly, currency, tab, period, times, service_type, gone_at, pending) = row
     return Resource(
-        id=rid, name=name, kind=Kind(kind), region=region, enterprise_project=project,
-        flavor=flavor, node_count=nodes, status=status, billing=Billing(billing),
+        id=rid, name=name, kind=KINDS[kind], region=region, enterprise_project=project,
+        flavor=flavor, node_count=nodes, status=status, billing=BILLINGS[billing],
         expiry=dt.date.fromisoformat(expiry), monthly_price_cents=monthly,
-        yearly_price_cents=yearly, currency=currency, tab=Tab(tab) if tab else None,
+        yearly_price_cents=yearly, currency=currency, tab=TABS[tab] if tab else None,
         auto_period_months=period, auto_times=times, pending_order=pending,
         service_type=service_type, gone_at=gone_at,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from fractions import Fraction
 
 from store.clock import LATEST
@@ -154,9 +155,12 @@ def base_fee(monthly_cents: int, yearly_cents: int, length: Duration) -> int:
 
 def extra_day_fee(monthly_cents: int, base: dt.date, new_expiry: dt.date) -> int:
     """The days after `base` up to `new_expiry`, charged pro rata by calendar month."""
+    if new_expiry <= base:
+        return 0
     return round_half_up(monthly_cents * extra_day_months(base, new_expiry))
 
 
+@functools.lru_cache(maxsize=8192)  # a preview asks once per resource; few dates differ
 def extra_day_months(base: dt.date, new_expiry: dt.date) -> Fraction:
     """The days after `base` up to `new_expiry` as months: each day is 1/length of its month."""
     months = Fraction(0)
