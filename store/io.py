@@ -85,7 +85,9 @@ def write_csv(rows: Iterable[Iterable[Any]], stream: TextIO,
     writer.writerow(fields)
     written = 0
     for row in rows:
-        writer.writerow(spreadsheet_cell(value) for value in row)
+        # Only text needs making safe; numbers and NULLs (half the cells) skip the call.
+        writer.writerow([spreadsheet_cell(value) if value.__class__ is str else value
+                         for value in row])
         written += 1
     return written
 
