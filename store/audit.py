@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import pwd
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -55,17 +56,44 @@ def bind(db: sqlite_utils.Database, clock: Clock, who: Identity) -> None:
     conn.create_function("audit_ssh_client", 0, lambda: who.ssh_client)
 
 
+INSERT_ENTRY = (
+    "INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
+    " amount_cents, result, detail) VALUES (audit_wall_time(), audit_simulated_time(),"
+    " audit_os_user(), audit_ssh_client(), ?, ?, ?, ?, ?)")
+
+
+class Entry(NamedTuple):
+    """One audit row to append: what `record` takes, for `record_many`."""
+
+    action: str
+    result: str = "ok"
+    resource_ids: Sequence[str] = ()
+    amount_cents: int | None = None
+    detail: str = ""
+
+
 def record(
     db: sqlite_utils.Database, action: str, result: str = "ok", *,
     resource_ids: Iterable[str] = (), amount_cents: int | None = None, detail: str = "",
 ) -> None:
     """Append one audit row; called inside the write it describes (or alone for a failure)."""
-    db.execute(
+    db.execute(INSERT_ENTRY,
+               (action, json.dumps(list(resource_ids)), amount_cents, result, detail))
+
+
+def record_many(db: sqlite_utils.Database, rows: Iterable[Entry]) -> None:
+    """Append audit rows in the order given, in one statement, all stamped with the one moment
+    and identity of that statement; inside the write they describe."""
+    stamped = [(e.action, json.dumps(list(e.resource_ids)), e.amount_cents, e.result, e.detail)
+               for e in rows]
+    if not stamped:
+        return
+    when = db.execute("SELECT audit_wall_time(), audit_simulated_time(), audit_os_user(),"
+                      " audit_ssh_client()").fetchone()
+    db.conn.executemany(
         "INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
-        " amount_cents, result, detail) VALUES (audit_wall_time(), audit_simulated_time(),"
-        " audit_os_user(), audit_ssh_client(), ?, ?, ?, ?, ?)",
-        (action, json.dumps(list(resource_ids)), amount_cents, result, detail),
-    )
+        " amount_cents, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*when, *row) for row in stamped])
 
 
 def entries(db: sqlite_utils.Database, since: str | None = None,

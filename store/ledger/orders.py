@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 
-import arrow
 import sqlite_utils
 
 from store import audit, queries, rules
@@ -22,6 +22,12 @@ ORDER_COLUMNS = """o.id, o.status, o.total_cents, o.currency, o.created_at, o.ex
 
 def new_order_id(today: dt.date) -> str:
     return f"ORD{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def new_order_ids(today: dt.date, count: int) -> list[str]:
+    """`count` ids as `new_order_id` makes them, from one draw of randomness."""
+    prefix, digits = f"ORD{today:%Y%m%d}-", secrets.token_hex(4 * count).upper()
+    return [prefix + digits[8 * n:8 * n + 8] for n in range(count)]
 
 
 def preview(
@@ -51,37 +57,63 @@ def place(
     return insert(db, shown, today, now, source)
 
 
-def insert(db: sqlite_utils.Database, shown: Preview, today: dt.date, now: str,
-           source: str = "manual") -> Order:
-    """A pending order of the renewable lines of `shown`, as they are. Call inside a write."""
+def order_refusal(shown: Preview) -> str | None:
+    """Why the renewable lines of `shown` cannot be one order, or None when they can."""
     lines = shown.renewable
     if not lines:
         reasons = "; ".join(f"{line.id}: {line.reason}" for line in shown.lines[:3])
-        raise Refused(f"nothing to renew ({reasons})")
+        return f"nothing to renew ({reasons})"
     if len(lines) > rules.MAX_ORDER_LINES:
-        raise Refused(f"one order renews at most {rules.MAX_ORDER_LINES:,} resources, "
-                      f"not {len(lines):,}")
+        return (f"one order renews at most {rules.MAX_ORDER_LINES:,} resources, "
+                f"not {len(lines):,}")
     if shown.total_cents > MAX_CENTS:
-        raise Refused(f"an order total of {format_cents(shown.total_cents, shown.currency)} is "
-                      f"above the limit of {format_cents(MAX_CENTS, shown.currency)} for one "
-                      "amount: renew fewer resources at once")
+        return (f"an order total of {format_cents(shown.total_cents, shown.currency)} is "
+                f"above the limit of {format_cents(MAX_CENTS, shown.currency)} for one "
+                "amount: renew fewer resources at once")
+    return None
+
+
+def insert(db: sqlite_utils.Database, shown: Preview, today: dt.date, now: str,
+           source: str = "manual") -> Order:
+    """A pending order of the renewable lines of `shown`, as they are. Call inside a write."""
+    reason = order_refusal(shown)
+    if reason is not None:
+        raise Refused(reason)
     order_id = new_order_id(today)
+    insert_many(db, [(order_id, shown)], now, source)
+    audit.record_many(db, [placed_entry(order_id, shown)])
+    return load(db, order_id)
+
+
+def insert_many(db: sqlite_utils.Database, placed: Sequence[tuple[str, Preview]], now: str,
+                source: str = "manual", paid: bool = False) -> None:
+    """Orders pending payment, each under its id holding the renewable lines of its preview
+    (each one checked with `order_refusal` first), in two statements. `paid`: they are paid at
+    once, in this same write (`payments.record_balance_payments`), so they go in paid at `now`.
+    The caller records their audit entries (`placed_entry`). Call inside a write transaction."""
+    import arrow
+
     expires = arrow.get(now).shift(days=rules.UNPAID_ORDER_DAYS).isoformat(timespec="microseconds")
-    db.execute(
-        "INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at, source)"
-        " VALUES (?, 'pending_payment', ?, ?, ?, ?, ?)",
-        (order_id, shown.total_cents, shown.currency, now, expires, source),
+    status, closed = ("paid", now) if paid else ("pending_payment", None)
+    db.conn.executemany(
+        "INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at, closed_at,"
+        " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(order_id, status, shown.total_cents, shown.currency, now, expires, closed, source)
+         for order_id, shown in placed],
     )
     db.conn.executemany(
         "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(order_id, ln.id, ln.current_expiry.isoformat(), ln.new_expiry.isoformat()
           if ln.new_expiry else None, ln.months, ln.extra_days, ln.base_fee_cents,
-          ln.extra_fee_cents) for ln in lines],
+          ln.extra_fee_cents) for order_id, shown in placed for ln in shown.renewable],
     )
-    audit.record(db, "order.place", resource_ids=[ln.id for ln in lines],
-                 amount_cents=shown.total_cents, detail=f"{order_id}: {shown.duration}"
-                 + (f", aligned to {shown.align}" if shown.align is not None else ""))
-    return load(db, order_id)
+
+
+def placed_entry(order_id: str, shown: Preview) -> audit.Entry:
+    """What the audit trail says of an order placed for `shown`."""
+    return audit.Entry("order.place", resource_ids=[ln.id for ln in shown.renewable],
+                       amount_cents=shown.total_cents, detail=f"{order_id}: {shown.duration}"
+                       + (f", aligned to {shown.align}" if shown.align is not None else ""))
 
 
 def cancel(db: sqlite_utils.Database, order_id: str, now: str) -> Order:

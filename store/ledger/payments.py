@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -17,6 +18,11 @@ from store.models import Billing, Charge, Coupon, Method, Order, OrderStatus, Pa
 from store.money import format_cents
 
 DECLINED_SUFFIX = "0002"
+KEY_USED_ELSEWHERE = "this payment key was already used for another order"
+INSERT_PAYMENT = (
+    "INSERT INTO payments (order_id, idempotency_key, method, card_last4, total_cents,"
+    " discount_cents, coupon_cents, charged_cents, balance_after_cents, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def card_last4(card: str | None) -> str:
@@ -81,7 +87,7 @@ def replay(db: sqlite_utils.Database, key: str, order_id: str | None = None) -> 
         return None
     paid_order, method, last4, total, discount, coupon, balance_after = row
     if order_id is not None and paid_order != order_id:
-        raise Refused("this payment key was already used for another order")
+        raise Refused(KEY_USED_ELSEWHERE)
     return Payment(order=orders.load(db, paid_order), method=Method(method),
                    charge=Charge(total, discount, coupon), balance_after_cents=balance_after,
                    card_last4=last4, replayed=True)
@@ -106,26 +112,68 @@ def pay(
     last4 = card_last4(card) if method is Method.ONLINE else None
     balance, currency = db.execute("SELECT balance_cents, currency FROM account").fetchone()
     if method is Method.BALANCE:
-        if currency != order.currency:
-            raise Refused(f"the balance is in {currency}; this order is in {order.currency}")
-        if balance < charge.due_cents:
-            raise InsufficientBalance(
-                f"insufficient balance: {format_cents(balance, currency)} available, "
-                f"{format_cents(charge.due_cents, order.currency)} due; nothing was charged")
+        refusal = balance_refusal(balance, currency, charge.due_cents, order.currency)
+        if refusal is not None:
+            raise refusal
         balance -= charge.due_cents
         db.execute("UPDATE account SET balance_cents = ?", (balance,))
     db.conn.executemany("UPDATE resources SET expiry = ? WHERE id = ?",
                         [(ln.new_expiry.isoformat(), ln.resource_id) for ln in order.lines])
     db.execute("UPDATE orders SET status = 'paid', closed_at = ? WHERE id = ?", (now, order_id))
-    db.execute(
-        "INSERT INTO payments (order_id, idempotency_key, method, card_last4, total_cents,"
-        " discount_cents, coupon_cents, charged_cents, balance_after_cents, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (order_id, key, method.value, last4, charge.total_cents, charge.discount_cents,
-         charge.coupon_cents, charge.due_cents, balance, now))
+    db.execute(INSERT_PAYMENT, (order_id, key, method.value, last4, charge.total_cents,
+                                charge.discount_cents, charge.coupon_cents, charge.due_cents,
+                                balance, now))
     db.conn.executemany("UPDATE coupons SET used_by_order = ? WHERE id = ?",
                         [(order_id, cid) for cid in dict.fromkeys(coupon_ids)])
-    audit.record(db, "order.pay", resource_ids=[ln.resource_id for ln in order.lines],
-                 amount_cents=charge.due_cents, detail=f"{order_id} by {method.value}")
+    audit.record_many(db, [paid_entry(order_id, [ln.resource_id for ln in order.lines],
+                                      charge.due_cents, method)])
     return Payment(order=orders.load(db, order_id), method=method, charge=charge,
                    balance_after_cents=balance, card_last4=last4)
+
+
+def balance_refusal(balance_cents: int, currency: str, due_cents: int,
+                    order_currency: str) -> Refused | None:
+    """Why the balance cannot pay `due_cents` of an order in `order_currency` (an
+    InsufficientBalance when it is short), or None when it can."""
+    if currency != order_currency:
+        return Refused(f"the balance is in {currency}; this order is in {order_currency}")
+    if balance_cents < due_cents:
+        return InsufficientBalance(
+            f"insufficient balance: {format_cents(balance_cents, currency)} available, "
+            f"{format_cents(due_cents, order_currency)} due; nothing was charged")
+    return None
+
+
+def paid_entry(order_id: str, resource_ids: Sequence[str], due_cents: int,
+               method: Method) -> audit.Entry:
+    """What the audit trail says of a paid order."""
+    return audit.Entry("order.pay", resource_ids=resource_ids, amount_cents=due_cents,
+                       detail=f"{order_id} by {method.value}")
+
+
+@dataclass(frozen=True)
+class BalancePayment:
+    """A pending order paid in full from the balance, as `pay` records it."""
+
+    order_id: str
+    key: str
+    new_expiries: tuple[tuple[str, dt.date], ...]   # (resource id, new expiry) per line
+    charge: Charge
+    balance_after_cents: int
+
+
+def record_balance_payments(db: sqlite_utils.Database, paid: Sequence[BalancePayment],
+                            now: str) -> None:
+    """Orders paid from the balance one after the other, each checked first (its key unused,
+    `balance_refusal`), and placed paid in this same write (`orders.insert_many`, paid): the
+    balance after the last, the new expiries and the payments, a statement each. The caller
+    records their audit entries (`paid_entry`). Call inside a write transaction."""
+    if not paid:
+        return
+    db.execute("UPDATE account SET balance_cents = ?", (paid[-1].balance_after_cents,))
+    db.conn.executemany("UPDATE resources SET expiry = ? WHERE id = ?",
+                        [(new.isoformat(), rid) for p in paid for rid, new in p.new_expiries])
+    db.conn.executemany(INSERT_PAYMENT, [
+        (p.order_id, p.key, Method.BALANCE.value, None, p.charge.total_cents,
+         p.charge.discount_cents, p.charge.coupon_cents, p.charge.due_cents,
+         p.balance_after_cents, now) for p in paid])
