@@ -31,7 +31,8 @@ def columns(db: sqlite_utils.Database, table: str) -> set[str]:
 @functools.cache
 def expected_columns() -> dict[str, frozenset[str]]:
     """Each table's columns in this version's schema (built once, in memory)."""
-    db = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None))
+    db = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None),
+                               execute_plugins=False)
     migrations.apply(db)
     found = {table: frozenset(columns(db, table)) for table in tables(db)}
     db.close()

@@ -21,8 +21,7 @@ from store.audit import Identity
 from store.batches import BatchRenewal, OrderProgress
 from store.billing import Billing, Progress
 from store.clock import Clock, parse_when, utc_stamp
-from store.cloud import account_orders, require_sdk
-from store.cloud import coupons as coupons_of_account
+from store.cloud import require_sdk
 from store.connections import Connections, DatabaseInfo, StoreEvents
 from store.db import BUSY_TIMEOUT_S, reading
 from store.errors import NotFound
@@ -200,7 +199,9 @@ class Store:
         bound database the coupons are checked, but what they take off is the billing
         system's to work out when paying: the charge is shown before coupons."""
         if self.binding() == "cloud":
-            coupons_of_account.chosen_coupons(self.db(), coupons)
+            from store.cloud.coupons import chosen_coupons  # a bound database's only
+
+            chosen_coupons(self.db(), coupons)
             return Charge(total_cents, 0, 0)
         chosen = payments.usable_coupons(self.db(), coupons, self.clock.today())
         return charges.charge_for(total_cents, chosen)
@@ -212,14 +213,18 @@ class Store:
         except NotFound:
             if self.binding() != "cloud":
                 raise
-            return account_orders.account_order(self.db(), order_id)
+            from store.cloud.account_orders import account_order  # a bound database's only
+
+            return account_order(self.db(), order_id)
 
     def orders(self, status: OrderStatus | None = None) -> builtins.list[Order]:
         """Newest first; on a bound database the account's pending orders placed elsewhere
         come with the ones placed here."""
         found = orders.list_orders(self.db(), status)
         if self.binding() == "cloud":
-            found += [order for order in account_orders.account_orders(self.db())
+            from store.cloud.account_orders import account_orders  # a bound database's only
+
+            found += [order for order in account_orders(self.db())
                       if status in (None, order.status)]
             found.sort(key=lambda order: order.created_at, reverse=True)
         return found

@@ -21,13 +21,8 @@ from store.text import safe_lines, safe_text
 from tui.cloud_sync import CloudSync
 from tui.crash import crash_line, write_log
 from tui.due_events import TICK_SECONDS, DueEvents
-from tui.screens.audit import AuditScreen
 from tui.screens.help import HelpScreen
-from tui.screens.orders import OrdersScreen
-from tui.screens.overview import OverviewScreen
-from tui.screens.pools import PoolsScreen
 from tui.screens.renewals import RenewalsScreen
-from tui.screens.settings import SettingsScreen
 from tui.state import ConsoleState, StoreWatch
 from tui.watch import WATCH_SECONDS, DatabaseWatch, tell_every_screen
 from tui.workers import run_store_job
@@ -195,19 +190,31 @@ class RenewalsApp(ConsoleState, App[None]):
         else:
             self.exit()
 
+    # The other top-level screens are imported when first shown: with their dialogs, ~25 ms
+    # that the first frame does not wait for.
     def action_pools(self) -> None:
+        from tui.screens.pools import PoolsScreen
+
         self._switch_to(PoolsScreen)
 
     def action_orders(self) -> None:
+        from tui.screens.orders import OrdersScreen
+
         self._switch_to(OrdersScreen)
 
     def action_audit(self) -> None:
+        from tui.screens.audit import AuditScreen
+
         self._switch_to(AuditScreen)
 
     def action_overview(self) -> None:
+        from tui.screens.overview import OverviewScreen
+
         self._switch_to(OverviewScreen)
 
     def action_settings(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
         self._switch_to(SettingsScreen)
 
     def _switch_to(self, screen_type: type[Screen]) -> None:

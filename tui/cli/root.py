@@ -22,7 +22,6 @@ from click.core import ParameterSource
 
 from store import rules
 from store.clock import BadTime, Clock
-from store.cloud.settings import BadSetting
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from store.text import seconds_setting
@@ -46,10 +45,8 @@ class RenewalsGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise BadInput(exc.format_message()) from None
-        except BadSetting as exc:  # an endpoint or timeout in the environment
-            raise BadInput(str(exc)) from None
         except StoreError as exc:
-            raise Failed(str(exc)) from None
+            raise refusal(exc) from None
         except (rules.RuleError, BadTime) as exc:
             raise BadInput(str(exc)) from None
         except sqlite3.DatabaseError as exc:
@@ -63,6 +60,15 @@ class RenewalsGroup(click.Group):
             raise click.exceptions.Exit(1) from None
         except Exception as exc:  # a bug: logged, one line, exit 1
             raise Failed(crash_line(exc, write_log(exc))) from None
+
+
+def refusal(exc: StoreError) -> Failed:
+    """The store's refusal as a one-line error: exit 2 for an endpoint or timeout in the
+    environment that cannot be used (bad input), else exit 1. Only a command that read the
+    cloud settings can have raised BadSetting, so their module is imported only here."""
+    from store.cloud.settings import BadSetting
+
+    return BadInput(str(exc)) if isinstance(exc, BadSetting) else Failed(str(exc))
 
 
 def demo_path() -> Path:
