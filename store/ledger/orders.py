@@ -82,7 +82,20 @@ def insert(db: sqlite_utils.Database, shown: Preview, today: dt.date, now: str,
     order_id = new_order_id(today)
     insert_many(db, [(order_id, shown)], now, source)
     audit.record_many(db, [placed_entry(order_id, shown)])
-    return load(db, order_id)
+    # As `load` would read it back (10,000 lines need not make the round trip).
+    return Order(id=order_id, status=OrderStatus.PENDING, total_cents=shown.total_cents,
+                 currency=shown.currency, created_at=now, expires_at=unpaid_until(now),
+                 lines=tuple(OrderLine(ln.id, ln.current_expiry, ln.new_expiry, ln.months,
+                                       ln.extra_days, ln.base_fee_cents, ln.extra_fee_cents)
+                             for ln in shown.renewable if ln.new_expiry is not None),
+                 source=source)
+
+
+def unpaid_until(now: str) -> str:
+    """When an order placed at `now` lapses unpaid."""
+    import arrow
+
+    return arrow.get(now).shift(days=rules.UNPAID_ORDER_DAYS).isoformat(timespec="microseconds")
 
 
 def insert_many(db: sqlite_utils.Database, placed: Sequence[tuple[str, Preview]], now: str,
@@ -91,9 +104,7 @@ def insert_many(db: sqlite_utils.Database, placed: Sequence[tuple[str, Preview]]
     (each one checked with `order_refusal` first), in two statements. `paid`: they are paid at
     once, in this same write (`payments.record_balance_payments`), so they go in paid at `now`.
     The caller records their audit entries (`placed_entry`). Call inside a write transaction."""
-    import arrow
-
-    expires = arrow.get(now).shift(days=rules.UNPAID_ORDER_DAYS).isoformat(timespec="microseconds")
+    expires = unpaid_until(now)
     status, closed = ("paid", now) if paid else ("pending_payment", None)
     db.conn.executemany(
         "INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at, closed_at,"

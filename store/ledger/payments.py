@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -127,8 +127,10 @@ def pay(
                         [(order_id, cid) for cid in dict.fromkeys(coupon_ids)])
     audit.record_many(db, [paid_entry(order_id, [ln.resource_id for ln in order.lines],
                                       charge.due_cents, method)])
-    return Payment(order=orders.load(db, order_id), method=method, charge=charge,
-                   balance_after_cents=balance, card_last4=last4)
+    paid = replace(order, status=OrderStatus.PAID, paid_at=now, paid_cents=charge.due_cents,
+                   method=method.value)  # as `orders.load` would read it back
+    return Payment(order=paid, method=method, charge=charge, balance_after_cents=balance,
+                   card_last4=last4)
 
 
 def balance_refusal(balance_cents: int, currency: str, due_cents: int,
