@@ -23,6 +23,11 @@ Result = TypeVar("Result")
 class Dialog(ModalScreen[Result]):
     _dismissed = False
 
+    @property
+    def dismissed(self) -> bool:
+        """Dismissed already: a worker's result that arrives now has nowhere to go."""
+        return self._dismissed
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.is_mounted and not self._dismissed
 

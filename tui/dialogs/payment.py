@@ -149,6 +149,8 @@ class PaymentDialog(Dialog[Outcome]):
         self.call_later(self._account_loaded, self.store.account())
 
     def _account_loaded(self, account: Account) -> None:
+        if self.dismissed:
+            return
         first_load = self.account is None
         self.account = account
         if first_load and account.bound:

@@ -224,6 +224,8 @@ class RenewDialog(Dialog[RenewRequest | None]):
             self.call_later(self._account_loaded, account)
 
     def _account_loaded(self, account: Account) -> None:
+        if self.dismissed:
+            return
         self.saved_day = account.renewal_day
         if not self.day_touched:
             proposed = DAYS.index(account.renewal_day or PROPOSED_DAY)
@@ -271,12 +273,12 @@ class RenewDialog(Dialog[RenewRequest | None]):
             deliver(exc)
 
     def _quotes_coming(self, generation: int, done: int, of: int) -> None:
-        if generation == self.generation:
+        if generation == self.generation and not self.dismissed:
             self.query_one("#summary", Static).update(
                 f"asking the billing system for quotes: {done:,} of {of:,} ...")
 
     def _preview_ready(self, generation: int, result: PreviewSummary | StoreError) -> None:
-        if generation != self.generation:
+        if generation != self.generation or self.dismissed:
             return
         self.shown_generation = generation
         if isinstance(result, StoreError):
