@@ -155,8 +155,9 @@ def m006_cloud_writes(db: sqlite_utils.Database) -> None:
 
 @migration
 def m007_tab_lists_from_one_index(db: sqlite_utils.Database) -> None:
-    """A Renewals tab's count, quick counts and search read every row of the tab: with the
-    columns they test in the tab's index, they read the index alone, not 100,000 rows."""
+    """A Renewals tab's count, quick counts, search and check-all total read every row of the
+    tab: with the columns they use in the tab's index, they read the index alone, not 100,000
+    rows."""
     db.execute("DROP INDEX resources_tab_expiry")
     db.execute("CREATE INDEX resources_tab_expiry ON resources"
-               " (tab, expiry, name, id, gone_at, billing)")
+               " (tab, expiry, name, id, gone_at, billing, monthly_price_cents)")
