@@ -13,23 +13,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import platform
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import bench_batches
-import bench_data
 import bench_preview
-import bench_startup
 import bench_tick
 import bench_tui
 from figures import Figure, table
 
 
+def in_a_fresh_process(module: str, *args: int) -> list[Figure]:
+    """`module.figures(*args)` run by a small Python of its own: the benches that time whole
+    processes fork them, and a child forked from this process (Textual and large databases
+    loaded) would count this process's pages in its peak memory and its start-up time."""
+    code = (f"import dataclasses, json, {module}; print(json.dumps([dataclasses.asdict(f) "
+            f"for f in {module}.figures(*{list(args)!r})]))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent,
+                          check=True, capture_output=True, text=True)
+    return [Figure(**fields) for fields in json.loads(done.stdout.splitlines()[-1])]
+
+
 async def every_figure(large: int, repeat: int) -> list[Figure]:
-    # The benches that time whole processes first: a child forked from a parent that holds
-    # large databases' worth of objects would count the parent's pages in its peak memory.
-    data = bench_data.figures(large, repeat)
-    startup = bench_startup.figures(repeat * 3)  # short runs: more of them
+    data = in_a_fresh_process("bench_data", large, repeat)
+    startup = in_a_fresh_process("bench_startup", repeat * 3)  # short runs: more of them
     return [
         *await bench_preview.figures(large, repeat),
         *await bench_tui.figures(large, repeat),
