@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 RenewalDay = int | Literal["last"]
@@ -145,11 +146,12 @@ class Preview:
     fresh: bool = True
     """False for the last known quotes, shown while fresh ones load."""
 
-    @property
+    # Cached: an order of 10,000 lines asks for them several times on its way.
+    @cached_property
     def renewable(self) -> tuple[PreviewLine, ...]:
         return tuple(line for line in self.lines if line.renewable)
 
-    @property
+    @cached_property
     def total_cents(self) -> int:
         return sum(line.fee_cents for line in self.renewable)
 

@@ -70,7 +70,8 @@ class LocalLedger:
             order = orders.place(db, list(ids), length, align, today, now, seen=seen)
             try:
                 with write(db):
-                    return payments.pay(db, order.id, method, key, today, now, card, coupons)
+                    return payments.pay(db, order.id, method, key, today, now, card, coupons,
+                                        placed=order)
             except Refused as exc:
                 audit.record(db, "order.pay", f"failed: {exc}", detail=order.id)
                 failure = PaymentFailed(str(exc), order.id)

@@ -92,10 +92,9 @@ def insert(db: sqlite_utils.Database, shown: Preview, today: dt.date, now: str,
 
 
 def unpaid_until(now: str) -> str:
-    """When an order placed at `now` lapses unpaid."""
-    import arrow
-
-    return arrow.get(now).shift(days=rules.UNPAID_ORDER_DAYS).isoformat(timespec="microseconds")
+    """When an order placed at `now` (a UTC stamp) lapses unpaid."""
+    lapses = dt.datetime.fromisoformat(now) + dt.timedelta(days=rules.UNPAID_ORDER_DAYS)
+    return lapses.isoformat(timespec="microseconds")
 
 
 def insert_many(db: sqlite_utils.Database, placed: Sequence[tuple[str, Preview]], now: str,

@@ -95,19 +95,23 @@ def replay(db: sqlite_utils.Database, key: str, order_id: str | None = None) -> 
 
 def pay(
     db: sqlite_utils.Database, order_id: str, method: Method, key: str, today: dt.date, now: str,
-    card: str | None = None, coupon_ids: Sequence[str] = (),
+    card: str | None = None, coupon_ids: Sequence[str] = (), placed: Order | None = None,
 ) -> Payment:
-    """Pay an order in full. Call inside one write transaction: a refusal changes nothing."""
+    """Pay an order in full. Call inside one write transaction: a refusal changes nothing.
+
+    `placed`: the order as `orders.place` returned it in this same transaction (a checkout):
+    worked out from the resources as they are now, it is neither read back nor checked again."""
     replayed = replay(db, key, order_id)
     if replayed is not None:
         return replayed
-    order = orders.load(db, order_id)
+    order = placed if placed is not None else orders.load(db, order_id)
     if order.status is not OrderStatus.PENDING:
         raise Refused(f"order {order_id} is {order.status.value}: there is nothing to pay")
     if order.expires_at is not None and order.expires_at <= now:
         raise Refused(f"order {order_id} went unpaid for {rules.UNPAID_ORDER_DAYS} days "
                       "and has expired: renew again")
-    _check_lines_current(db, order, today)
+    if placed is None:
+        _check_lines_current(db, order, today)
     charge = charge_for(order.total_cents, usable_coupons(db, coupon_ids, today))
     last4 = card_last4(card) if method is Method.ONLINE else None
     balance, currency = db.execute("SELECT balance_cents, currency FROM account").fetchone()
