@@ -118,6 +118,12 @@ def begin_immediate(db: sqlite_utils.Database,
             waiting(False)
 
 
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes when another connection commits (SQLite's PRAGMA data_version): the same number
+    twice means what was read in between still holds."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
 @contextlib.contextmanager
 def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """Several reads that see one snapshot (a deferred transaction, rolled back: it writes

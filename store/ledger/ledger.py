@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from store import audit, charges
 from store.billing import Progress
-from store.db import write
+from store.db import data_version, write
 from store.errors import PaymentFailed, ReadOnlyClock, Refused
 from store.ledger import accounts, orders, payments, policy, tick
 from store.models import (
@@ -63,11 +63,18 @@ class LocalLedger:
         today, now = self.store.today_now()
         if method is Method.ONLINE:
             charges.card_digits(card)      # a mistyped number places no order
+        # The order's lines are worked out before the write lock is taken, so other users'
+        # writes wait only for them to be checked and written; if one was committed meanwhile,
+        # they are worked out again inside.
+        db = self.store.db()
+        version = data_version(db)
+        ahead = orders.preview(db, list(ids), length, align, today, now)
         with self.store.writing() as db:
             replayed = payments.replay(db, key)
             if replayed is not None:
                 return replayed
-            order = orders.place(db, list(ids), length, align, today, now, seen=seen)
+            order = orders.place(db, list(ids), length, align, today, now, seen=seen,
+                                 ahead=ahead if data_version(db) == version else None)
             try:
                 with write(db):
                     return payments.pay(db, order.id, method, key, today, now, card, coupons,

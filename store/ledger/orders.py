@@ -41,12 +41,15 @@ def preview(
 def place(
     db: sqlite_utils.Database, ids: list[str], length: Duration, align: RenewalDay | None,
     today: dt.date, now: str, seen: Preview | None = None, source: str = "manual",
+    ahead: Preview | None = None,
 ) -> Order:
     """Place one order for the renewable ones among `ids`. Call inside a write transaction.
 
     `seen`: the preview the user confirmed. If any of its resources has changed since (expiry,
-    price, tab, pending order), the order is refused whole with StalePreview naming them."""
-    shown = preview(db, ids, length, align, today, now)
+    price, tab, pending order), the order is refused whole with StalePreview naming them.
+    `ahead`: `preview` of the same request worked out before this transaction, when nothing
+    has been committed since (so it still holds, and is not worked out again)."""
+    shown = ahead or preview(db, ids, length, align, today, now)
     if seen is not None:
         if sorted(line.id for line in seen.lines) != sorted(line.id for line in shown.lines):
             raise StalePreview(["the resources asked for are not the ones previewed"])

@@ -340,3 +340,25 @@ def test_an_order_for_other_resources_than_the_preview_is_refused(store):
     with pytest.raises(StalePreview, match="not the ones previewed"):
         store.place_order(["a", "b"], MONTH, seen=shown)
     assert store.orders() == []
+
+
+def test_a_checkout_works_again_what_another_user_changed_before_its_lock(store, monkeypatch):
+    """The lines are worked out before the write lock; a commit by another connection in
+    between is seen (SQLite's data_version), and the order is checked against it."""
+    from store.ledger import orders as ledger_orders
+
+    insert(store, resource("a", "2026-12-10"), balance_cents=100_000)
+    shown = store.preview(["a"], MONTH)
+    worked_out = ledger_orders.preview
+
+    def then_another_user_renews(*args, **kwargs):
+        found = worked_out(*args, **kwargs)
+        with Store(store.path, store.clock) as other, write(other.db()) as db:
+            db.execute("UPDATE resources SET expiry = '2027-01-10' WHERE id = 'a'")
+        monkeypatch.setattr(ledger_orders, "preview", worked_out)
+        return found
+
+    monkeypatch.setattr(ledger_orders, "preview", then_another_user_renews)
+    with pytest.raises(StalePreview, match="expiry 2026-12-10 is now 2027-01-10"):
+        store.checkout(["a"], MONTH, None, Method.BALANCE, "k", seen=shown)
+    assert store.orders() == [] and store.account().balance_cents == 100_000
