@@ -362,6 +362,8 @@ class TickReport:
     auto_failed: tuple[tuple[str, str], ...] = ()       # (resource id, reason)
     to_pay_per_use: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
+    charged_cents: int = 0
+    """What the auto-renewals took from the balance."""
 
     @property
     def nothing_done(self) -> bool:

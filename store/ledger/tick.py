@@ -44,9 +44,13 @@ def run(db: sqlite_utils.Database, moment: arrow.Arrow) -> TickReport:
     """Process every due event up to `moment`. Call inside one write transaction."""
     today, now = moment.to("+08:00").date(), moment.to("UTC").isoformat(timespec="microseconds")
     expired = _expire_unpaid_orders(db, now)
-    renewed, failed = _auto_renew(db, attempt_day(moment), today, now)
+    planned = _auto_renew(db, attempt_day(moment), today, now)
+    renewed = [p for p in planned if p.failure is None]
     return TickReport(
-        expired_orders=expired, auto_renewed=renewed, auto_failed=failed,
+        expired_orders=expired,
+        auto_renewed=tuple((p.resource.id, p.order_id) for p in renewed),
+        auto_failed=tuple((p.resource.id, p.failure) for p in planned if p.failure is not None),
+        charged_cents=sum(p.charge.due_cents for p in renewed),
         to_pay_per_use=_convert_to_pay_per_use(db, today),
         deleted=_delete_past_retention(db, today),
     )
@@ -181,13 +185,13 @@ def _used_keys(db: sqlite_utils.Database, due: Sequence[Resource]) -> set[str]:
 
 def _auto_renew(
     db: sqlite_utils.Database, day: dt.date, today: dt.date, now: str
-) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+) -> list[AutoRenewal]:
+    """The auto-renewals due, each paid or failed, as written."""
     due = _due_auto_renewals(db, day, now)
     balance, currency = db.execute("SELECT balance_cents, currency FROM account").fetchone()
     planned = plan_auto_renewals(due, balance, currency, _used_keys(db, due), today)
     _write_auto_renewals(db, planned, day, now)
-    return (tuple((p.resource.id, p.order_id) for p in planned if p.failure is None),
-            tuple((p.resource.id, p.failure) for p in planned if p.failure is not None))
+    return planned
 
 
 def _write_auto_renewals(db: sqlite_utils.Database, planned: Sequence[AutoRenewal],

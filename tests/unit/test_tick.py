@@ -221,6 +221,7 @@ def test_auto_renewals_are_paid_in_turn_and_each_failure_is_recorded(mixed):
         (ids["c"], "auto:c:2026-11-30", "balance", None, 3_000, 0, 0, 3_000, 1_000, TICK_STAMP),
         (ids["e"], "auto:e:2026-12-02", "balance", None, 900, 0, 0, 900, 100, TICK_STAMP)]
     assert mixed.account().balance_cents == 100
+    assert report.charged_cents == 6_000 + 3_000 + 900
     failures = dict(report.auto_failed)
     assert written(mixed, "SELECT resource_id, expiry, day, at, order_id, result"
                    " FROM auto_renew_attempts WHERE ? = 0 ORDER BY rowid") == [

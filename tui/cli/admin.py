@@ -71,9 +71,7 @@ def tick(session: Session, as_json: bool) -> None:
     if as_json:
         emit(shown.tick_json(report))
     else:
-        charged = sum(store.order(order_id).paid_cents or 0
-                      for _, order_id in report.auto_renewed)
-        say(shown.tick_text(report, charged, store.account().currency))
+        say(shown.tick_text(report, report.charged_cents, store.account().currency))
     if report.auto_failed:
         note(f"{plural(len(report.auto_failed), 'auto-renewal')} failed; "
              "they are retried daily until expiry")
