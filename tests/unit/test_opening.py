@@ -11,6 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from builders import TODAY, insert, resource
 
 from store.clock import Clock
@@ -166,3 +167,15 @@ def test_another_programs_sqlite_utils_migrations_are_not_mistaken_for_ours(tmp_
         conn.execute("INSERT INTO _sqlite_migrations VALUES ('invoicing', 'm001', '2026-01-01')")
         conn.execute("CREATE TABLE invoices (id INTEGER)")
     refused(path, "is not a renewals database (it holds other tables: invoices)")
+
+
+def test_the_columns_opening_checks_are_those_the_migrations_build():
+    """store.schema keeps a copy of the schema's columns (so that opening need not migrate a
+    database in memory first); after a new migration, update EXPECTED_COLUMNS to this."""
+    from store import schema
+    from store.migrations import migrations as every_migration
+
+    with closing(sqlite_utils.Database(sqlite3.connect(":memory:"))) as db:
+        every_migration.apply(db)
+        built = {table: frozenset(schema.columns(db, table)) for table in schema.tables(db)}
+    assert built == schema.EXPECTED_COLUMNS
