@@ -17,7 +17,7 @@ from store.import_fields import UNKNOWN_FIELD, BadField, parse_resource
 from store.models import Resource, ResourceRow
 from store.text import (
     from_spreadsheet_cell,
-    spreadsheet_cell,
+    spreadsheet_row,
 )
 
 RECORD_FIELDS = (
@@ -85,9 +85,7 @@ def write_csv(rows: Iterable[Iterable[Any]], stream: TextIO,
     writer.writerow(fields)
     written = 0
     for row in rows:
-        # Only text needs making safe; numbers and NULLs (half the cells) skip the call.
-        writer.writerow([spreadsheet_cell(value) if value.__class__ is str else value
-                         for value in row])
+        writer.writerow(spreadsheet_row(row))
         written += 1
     return written
 

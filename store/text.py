@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Control, format, surrogate, line- and paragraph-separator characters.
 UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -87,6 +88,15 @@ def spreadsheet_cell(value: object) -> object:
     if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def spreadsheet_row(values: Iterable[object]) -> list[object]:
+    """`spreadsheet_cell` of each value. Most cells (numbers, and text that is printable and
+    starts like no formula) come back as they are, checked here without a call per cell: an
+    export of 100,000 rows has 1.3 million text cells."""
+    return [value if not isinstance(value, str)
+            or (value.isprintable() and not value.startswith(FORMULA_STARTS))
+            else spreadsheet_cell(value) for value in values]
 
 
 def from_spreadsheet_cell(text: str) -> str:

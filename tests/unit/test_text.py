@@ -20,6 +20,7 @@ from store.text import (
     safe_lines,
     safe_text,
     spreadsheet_cell,
+    spreadsheet_row,
     whole_number,
 )
 
@@ -115,3 +116,9 @@ def test_whole_numbers_have_bounds():
     assert whole_number(" 100 ", 0, 1000, "a count") == 100
     with pytest.raises(ValueError, match="a count is 0-1000, not 1,001"):
         whole_number("1001", 0, 1000, "a count")
+
+
+@given(st.lists(st.one_of(st.text(), st.integers(), st.none(),
+                          st.sampled_from(["=1+1", "-5", "-x", "+", "@a", "'q", "a\x1bb"]))))
+def test_a_spreadsheet_row_is_each_cell_made_safe(values):
+    assert spreadsheet_row(values) == [spreadsheet_cell(value) for value in values]
