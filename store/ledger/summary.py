@@ -22,7 +22,7 @@ from store.errors import StalePreview
 from store.ledger import orders
 from store.models import Duration, Phase, Preview, PreviewSummary, RenewalDay
 from store.money import format_cents
-from store.preview import build_preview, line_change, not_found, one_currency
+from store.preview import build_preview, line_change, not_found, one_currency, renewal_dates
 
 DATE_TERMS = """CREATE TEMP TABLE IF NOT EXISTS preview_dates (
     expiry TEXT PRIMARY KEY, day INTEGER NOT NULL, dates_allow INTEGER NOT NULL,
@@ -67,11 +67,10 @@ def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | No
         if rules.phase(expiry, today) is Phase.DELETED:
             terms.append((text, expiry.toordinal(), False, 0, 1))
             continue
-        base, new_expiry = rules.renew_dates(expiry, length, align)
-        allowed = (rules.still_expired_reason(new_expiry, today) is None
-                   and rules.too_late_reason(new_expiry) is None)
+        base, new_expiry, refused = renewal_dates(expiry, length, align, today)
         months = rules.extra_day_months(base, new_expiry)
-        terms.append((text, expiry.toordinal(), allowed, months.numerator, months.denominator))
+        terms.append((text, expiry.toordinal(), refused is None, months.numerator,
+                      months.denominator))
     return terms
 
 
