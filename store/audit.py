@@ -56,10 +56,10 @@ def bind(db: sqlite_utils.Database, clock: Clock, who: Identity) -> None:
     conn.create_function("audit_ssh_client", 0, lambda: who.ssh_client)
 
 
-INSERT_ENTRY = (
-    "INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
-    " amount_cents, result, detail) VALUES (audit_wall_time(), audit_simulated_time(),"
-    " audit_os_user(), audit_ssh_client(), ?, ?, ?, ?, ?)")
+STAMP = "audit_wall_time(), audit_simulated_time(), audit_os_user(), audit_ssh_client()"
+INSERT_INTO = ("INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
+               " amount_cents, result, detail) VALUES")
+INSERT_ENTRY = f"{INSERT_INTO} ({STAMP}, ?, ?, ?, ?, ?)"
 
 
 class Entry(NamedTuple):
@@ -88,12 +88,9 @@ def record_many(db: sqlite_utils.Database, rows: Iterable[Entry]) -> None:
                for e in rows]
     if not stamped:
         return
-    when = db.execute("SELECT audit_wall_time(), audit_simulated_time(), audit_os_user(),"
-                      " audit_ssh_client()").fetchone()
-    db.conn.executemany(
-        "INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
-        " amount_cents, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*when, *row) for row in stamped])
+    when = db.execute(f"SELECT {STAMP}").fetchone()
+    db.conn.executemany(f"{INSERT_INTO} (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(*when, *row) for row in stamped])
 
 
 def entries(db: sqlite_utils.Database, since: str | None = None,
