@@ -1,15 +1,15 @@
 """One row of an import file, validated: every field checked, a clear reason for each refusal.
 
-`parse_resource` takes a mapping of text (a CSV line) or JSON values and returns a Resource, or
-raises BadField naming the field; `store.io` adds the line or item.
+`parse_resource` takes a mapping of text (a CSV line) or JSON values and returns a Resource
+(`parse_fields` its fields), or raises BadField naming the field; `store.io` adds the line or
+item.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -34,72 +34,62 @@ class BadField(ValueError):
         self.field = field
 
 
-def parse_resource(raw: Mapping[str, Any], known: frozenset[str]) -> Resource:
-    """One validated Resource from a row of text (CSV) or JSON values; raises BadField.
-
-    `known`: the field names a file may carry (some, derived when listed, are never read)."""
-    unknown = sorted(key for key in raw if key not in known)
-    if unknown:
-        raise BadField(unknown[0], UNKNOWN_FIELD)
-    get = _Getter(raw)
-    monthly = get("monthly_price_cents", _monthly_price)
-    yearly = get("yearly_price_cents", _yearly_price, None)
-    if yearly is None:
-        yearly = _default_yearly(monthly)
-    billing = get("billing", _BILLING, Billing.SUBSCRIPTION)
-    status = get("status", _text, "running")
-    tab = _tab(get, billing)
-    return Resource(
-        id=get("id", _text), name=get("name", _text), kind=get("kind", _KIND),
-        expiry=get("expiry", _date), monthly_price_cents=monthly, yearly_price_cents=yearly,
-        currency=get("currency", _currency, "CNY"), region=get("region", _text, ""),
-        enterprise_project=get("enterprise_project", _text, "default"),
-        flavor=get("flavor", _text, ""), node_count=get("node_count", _node_count, 1),
-        status="running" if status in DERIVED_STATUSES else status, billing=billing,
-        tab=tab, auto_period_months=_auto_term(get, tab, "auto_period_months", _period),
-        auto_times=_auto_term(get, tab, "auto_times", _times),
-        service_type=get("service_type", _text, ""),
-    )
+def parse_resource(raw: Mapping[str, Any]) -> Resource:
+    """One validated Resource from a row of text (CSV) or JSON values; raises BadField."""
+    return Resource(**parse_fields(raw))
 
 
-_REQUIRED_MARK = object()
+def parse_fields(raw: Mapping[str, Any], *, decoded_text: bool = False) -> dict[str, Any]:
+    """`parse_resource`'s fields (named as Resource's), without building the object: an
+    import of 100,000 rows writes them as they are. `decoded_text`: every value is text
+    decoded from UTF-8 (a CSV line), so a text field needs no check (no lone surrogates).
 
-
-class _Getter:
-    """Reads one field: absent, null or blank means the default (or 'missing' when required)."""
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
-
-    def __call__(
-        self, field: str, parse: Callable[[Any], Any], default: Any = _REQUIRED_MARK
-    ) -> Any:
-        value = self.raw.get(field)
-        if isinstance(value, str):
+    Absent, null or blank means the default. Each field's own value is checked first, in the
+    order of `_PARSERS`, then the required ones, then how the fields go together. Fields the
+    row holds but no parser reads (the derived ones of an export) are not looked at: the
+    caller refuses unknown names (`unknown_field`)."""
+    given: dict[str, Any] = {}
+    for field, parse in _DECODED_TEXT_PARSERS if decoded_text else _PARSERS:
+        value = raw.get(field)
+        if value.__class__ is str:
             value = value.strip()
         if value is None or value == "":
-            if default is _REQUIRED_MARK:
-                raise BadField(field, "missing (required)")
-            return default
+            continue
+        if parse is None:
+            given[field] = value
+            continue
         try:
-            return parse(value)
+            given[field] = parse(value)
         except ValueError as exc:
             raise BadField(field, str(exc)) from None
+    for field in REQUIRED:
+        if field not in given:
+            raise BadField(field, "missing (required)")
+    fields = _DEFAULTS | given
+    fields["tab"] = _tab(given, fields["billing"])
+    for term in _AUTO_TERMS:
+        if term in given and fields["tab"] is not Tab.AUTO:
+            raise BadField(term, "auto-renew terms go with the auto tab only: leave it empty")
+    if "yearly_price_cents" not in given:
+        fields["yearly_price_cents"] = _default_yearly(fields["monthly_price_cents"])
+    if fields["status"] in DERIVED_STATUSES:
+        fields["status"] = "running"
+    return fields
 
 
-def _auto_term(get: _Getter, tab: Tab | None, field: str, parse: Callable[[Any], int]) -> Any:
-    value = get(field, parse, None)
-    if value is not None and tab is not Tab.AUTO:
-        raise BadField(field, "auto-renew terms go with the auto tab only: leave it empty")
-    return value
+def unknown_field(names: Iterable[str]) -> str | None:
+    """The first name (alphabetically) an import file may not carry, if any."""
+    unknown = [name for name in names if name not in KNOWN_FIELDS]
+    return min(unknown) if unknown else None
 
 
-def _tab(get: _Getter, billing: Billing) -> Tab | None:
+def _tab(given: Mapping[str, Any], billing: Billing) -> Tab | None:
     if billing is Billing.PAY_PER_USE:
-        if get("tab", _TAB, None) is not None:
+        if "tab" in given:
             raise BadField("tab", "a pay-per-use resource has no renewal tab: leave it empty")
         return None
-    return get("tab", _TAB, Tab.MANUAL)
+    tab: Tab = given.get("tab", Tab.MANUAL)
+    return tab
 
 
 def _text(value: Any) -> str:
@@ -126,12 +116,12 @@ _BILLING, _KIND, _TAB = _enum(Billing, "billing"), _enum(Kind, "kind"), _enum(Ta
 
 
 def _date(value: Any) -> dt.date:
-    day = None
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        with contextlib.suppress(ValueError):
-            day = dt.date.fromisoformat(value)
-    if day is None:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    try:
+        if not (isinstance(value, str) and _DATE.fullmatch(value)):
+            raise ValueError
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
     if not EARLIEST <= day <= LATEST:
         raise ValueError(f"{value} is outside the years renewals works in "
                          f"({EARLIEST.year}-{LATEST.year})")
@@ -140,10 +130,10 @@ def _date(value: Any) -> dt.date:
 
 def _whole(value: Any, low: int, high: int | None = None) -> int:
     """A whole number, strictly: no floats, no decimals in text, no booleans."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and ASCII_WHOLE.fullmatch(value):
+    if isinstance(value, str) and ASCII_WHOLE.fullmatch(value):
         number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
     else:
         raise ValueError(f"{value!r} is not a whole number")
     if number < low or (high is not None and number > high):
@@ -196,3 +186,27 @@ def _currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
         raise ValueError(f"{value!r} is not a currency code (three capital letters, e.g. CNY)")
     return value
+
+
+_PARSERS: tuple[tuple[str, Callable[[Any], Any] | None], ...] = (
+    ("id", _text), ("name", _text), ("kind", _KIND), ("expiry", _date),
+    ("monthly_price_cents", _monthly_price), ("yearly_price_cents", _yearly_price),
+    ("billing", _BILLING), ("status", _text), ("tab", _TAB), ("currency", _currency),
+    ("region", _text), ("enterprise_project", _text), ("flavor", _text),
+    ("node_count", _node_count), ("auto_period_months", _period), ("auto_times", _times),
+    ("service_type", _text),
+)
+_DECODED_TEXT_PARSERS = tuple((field, None if parse is _text else parse)
+                              for field, parse in _PARSERS)
+REQUIRED = ("id", "name", "kind", "expiry", "monthly_price_cents")
+_AUTO_TERMS = ("auto_period_months", "auto_times")
+_DEFAULTS: dict[str, Any] = {
+    "currency": "CNY", "region": "", "enterprise_project": "default", "flavor": "",
+    "node_count": 1, "status": "running", "billing": Billing.SUBSCRIPTION,
+    "auto_period_months": None, "auto_times": None, "service_type": "",
+}
+READ_FIELDS = tuple(field for field, _parse in _PARSERS)
+DERIVED_FIELDS = ("phase", "days_left", "pending_order", "renewal_1_month_cents",
+                  "renewal_1_year_cents")
+"""Listed and exported, so a file may carry them, but worked out again and never read."""
+KNOWN_FIELDS = frozenset(READ_FIELDS + DERIVED_FIELDS)

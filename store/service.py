@@ -333,10 +333,10 @@ class Store:
     def import_file(self, path: str | Path) -> int:
         """Add or replace the resources of a .json or .csv file, each validated as it is read,
         in one transaction: the first bad one (ImportFailed, naming it) imports nothing."""
-        resources = io.resources_in(path)  # a file of the wrong kind opens no database
+        rows = io.rows_in(path)  # a file of the wrong kind opens no database
         with self.writing() as db:
             accounts.claim_local(db, "an import")
-            return io.upsert_resources(db, resources)
+            return io.import_rows(db, rows)
 
     def import_resources(self, resources: Iterable[Resource]) -> int:
         """Add or replace resources (read with `io.read_resources`) in one transaction."""
