@@ -45,17 +45,30 @@ writer.writerow([k.strip() for k in "{FIELDS}".split(",")])
 writer.writerows(sqlite3.connect(sys.argv[1]).execute(
     "SELECT {FIELDS} FROM resources ORDER BY expiry, name, id"))
 """
+# The same rows into the same (empty) table as `renewals import`, read with csv and nothing
+# checked: a copy of an empty renewals database (argv[2]) made afresh (argv[3]).
 RAW_IMPORT = """
-import csv, sqlite3, sys
-conn = sqlite3.connect(sys.argv[2], isolation_level=None)
-conn.execute("CREATE TABLE IF NOT EXISTS r (id TEXT PRIMARY KEY, name TEXT, kind TEXT,"
-             " expiry TEXT, monthly INTEGER)")
-conn.execute("BEGIN IMMEDIATE")
+import csv, shutil, sqlite3, sys
+columns = ("id name kind region enterprise_project flavor node_count status billing expiry"
+           " monthly_price_cents yearly_price_cents currency tab auto_period_months auto_times"
+           " service_type").split()
+numbers = {"node_count", "monthly_price_cents", "yearly_price_cents", "auto_period_months",
+           "auto_times"}
+sql = (f"INSERT INTO resources ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+       " ON CONFLICT(id) DO UPDATE SET "
+       + ", ".join(f"{c} = excluded.{c}" for c in columns[1:]))
+def value(column, text):
+    if column in numbers:
+        return int(text) if text else None
+    return (text or None) if column == "tab" else text
+shutil.copyfile(sys.argv[2], sys.argv[3])
+conn = sqlite3.connect(sys.argv[3], isolation_level=None)
 with open(sys.argv[1], newline="", encoding="utf-8") as stream:
-    rows = csv.DictReader(stream)
-    conn.executemany("INSERT OR REPLACE INTO r VALUES (?, ?, ?, ?, ?)",
-                     ((r["id"], r["name"], r["kind"], r["expiry"], int(r["monthly_price_cents"]))
-                      for r in rows))
+    reader = csv.reader(stream)
+    header = next(reader)
+    at = [(header.index(c), c) for c in columns]
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(sql, (tuple(value(c, row[i]) for i, c in at) for row in reader))
 conn.execute("COMMIT")
 """
 
@@ -91,6 +104,9 @@ def figures(large: int, repeat: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         small_db, large_db = make_database(folder, 1_000), make_database(folder, large)
+        empty_db = folder / "empty.db"
+        subprocess.run([*RENEWALS, "--db", str(empty_db), "account"], check=True,
+                       capture_output=True)
 
         def renewals(db: Path, *args: str) -> list[str]:
             return [*RENEWALS, "--db", str(db), "--now", NOW, *args]
@@ -106,7 +122,7 @@ def figures(large: int, repeat: int) -> list[Figure]:
              lambda db, _n: [sys.executable, "-c", RAW_CSV, str(db)]),
             ("import (csv)", lambda _db, n: importing(n, "import"),
              lambda _db, n: [sys.executable, "-c", RAW_IMPORT,
-                             str(folder / f"data-{n}.csv"),
+                             str(folder / f"data-{n}.csv"), str(empty_db),
                              str(folder / f"raw-{time.perf_counter_ns()}.db")]),
         ]
         for name, ours, raw in cases:
