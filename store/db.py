@@ -7,6 +7,7 @@ SQLite gives its -wal and -shm files the same mode.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import stat
@@ -17,6 +18,7 @@ import platformdirs
 import sqlite_utils
 
 from store.errors import Busy, StoreError
+from store.models import ReadMark
 
 BUSY_TIMEOUT_S = 30.0
 WAIT_NOTICE_S = 1.0  # a writer kept waiting this long is told why
@@ -122,6 +124,23 @@ def data_version(db: sqlite_utils.Database) -> int:
     """Changes when another connection commits (SQLite's PRAGMA data_version): the same number
     twice means what was read in between still holds."""
     return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
+def read_mark(db: sqlite_utils.Database, version_before: int, today: dt.date,
+              now: str) -> ReadMark | None:
+    """Where this connection stands after reads begun at data_version `version_before`
+    (None if another connection committed meanwhile): while `unmoved` says so of it, nothing
+    they read has been committed since, by this connection or another."""
+    version = data_version(db)
+    if version != version_before:
+        return None
+    return ReadMark(db, version, db.conn.total_changes, today, now)
+
+
+def unmoved(mark: ReadMark, db: sqlite_utils.Database) -> bool:
+    """Nothing committed since `mark` was taken on `db` (False for another connection's)."""
+    return (mark.source is db and data_version(db) == mark.version
+            and db.conn.total_changes == mark.changes)
 
 
 @contextlib.contextmanager

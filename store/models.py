@@ -145,6 +145,9 @@ class Preview:
     """When the billing system quoted these prices (a bound database); None: the local rules."""
     fresh: bool = True
     """False for the last known quotes, shown while fresh ones load."""
+    read: ReadMark | None = field(default=None, compare=False, repr=False)
+    """What the local rules worked it out from (`store.db.read_mark`), to tell later that
+    it still holds; None for a bound database's quotes."""
 
     # Cached: an order of 10,000 lines asks for them several times on its way.
     @cached_property
@@ -163,6 +166,19 @@ class Preview:
             currency=self.currency, count=len(self.lines), renewable_count=len(self.renewable),
             total_cents=self.total_cents, first_lines=tuple(lines[:first]), full=self,
             quoted_at=self.quoted_at, fresh=self.fresh)
+
+
+@dataclass(frozen=True)
+class ReadMark:
+    """A connection's view of the database when it read something: `source` is the connection
+    (compared by identity), `version` SQLite's data_version (other connections' commits) and
+    `changes` its own total_changes then; `today` and `now` the clock's."""
+
+    source: object
+    version: int
+    changes: int
+    today: dt.date
+    now: str
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from store import audit, charges
 from store.billing import Progress
-from store.db import data_version, write
+from store.db import write
 from store.errors import PaymentFailed, ReadOnlyClock, Refused
 from store.ledger import accounts, orders, payments, policy, tick
 from store.models import (
@@ -36,7 +36,7 @@ class LocalLedger:
                 progress: Progress | None = None) -> Preview:
         """Worked out here at once: no progress to tell."""
         today, now = self.store.today_now()
-        return orders.preview(self.store.db(), list(ids), length, align, today, now)
+        return orders.marked_preview(self.store.db(), list(ids), length, align, today, now)
 
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
                     seen: Preview | None) -> Order:
@@ -63,18 +63,22 @@ class LocalLedger:
         today, now = self.store.today_now()
         if method is Method.ONLINE:
             charges.card_digits(card)      # a mistyped number places no order
-        # The order's lines are worked out before the write lock is taken, so other users'
-        # writes wait only for them to be checked and written; if one was committed meanwhile,
-        # they are worked out again inside.
+        # The order's lines are worked out before the write lock is taken (unless the preview
+        # the user confirmed still holds), so other users' writes wait only for them to be
+        # written; if anything was committed meanwhile, they are worked out again inside.
         db = self.store.db()
-        version = data_version(db)
-        ahead = orders.preview(db, list(ids), length, align, today, now)
+        if seen is not None and orders.still_holds(db, seen, ids, length, align, today, now):
+            ahead = seen
+        else:
+            ahead = orders.marked_preview(db, list(ids), length, align, today, now)
+        drafted = orders.draft(ahead, today, now)
         with self.store.writing() as db:
             replayed = payments.replay(db, key)
             if replayed is not None:
                 return replayed
+            holds = orders.still_holds(db, ahead, ids, length, align, today, now)
             order = orders.place(db, list(ids), length, align, today, now, seen=seen,
-                                 ahead=ahead if data_version(db) == version else None)
+                                 ahead=drafted if holds else None)
             try:
                 with write(db):
                     return payments.pay(db, order.id, method, key, today, now, card, coupons,

@@ -7,10 +7,12 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
 from store import audit, queries, rules
+from store.db import data_version, read_mark, unmoved
 from store.errors import NotFound, Refused, StalePreview
 from store.models import Duration, Order, OrderLine, OrderStatus, Preview, RenewalDay
 from store.money import MAX_CENTS, format_cents
@@ -18,6 +20,9 @@ from store.preview import build_preview, changes_since
 
 ORDER_COLUMNS = """o.id, o.status, o.total_cents, o.currency, o.created_at, o.expires_at,
     o.closed_at, p.charged_cents, p.method, o.source"""
+INSERT_ORDER = ("INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at,"
+                " closed_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_LINE = "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def new_order_id(today: dt.date) -> str:
@@ -38,26 +43,57 @@ def preview(
     return build_preview(unique, queries.resources_by_id(db, unique, now), length, align, today)
 
 
+def marked_preview(
+    db: sqlite_utils.Database, ids: list[str], length: Duration, align: RenewalDay | None,
+    today: dt.date, now: str,
+) -> Preview:
+    """`preview`, marked with where the connection stood (read outside any transaction), so
+    that `still_holds` can tell later that it need not be worked out again."""
+    before = data_version(db)
+    found = preview(db, ids, length, align, today, now)
+    return replace(found, read=read_mark(db, before, today, now))
+
+
+def still_holds(
+    db: sqlite_utils.Database, shown: Preview, ids: Sequence[str], length: Duration,
+    align: RenewalDay | None, today: dt.date, now: str,
+) -> bool:
+    """`shown` is what `preview` of this request would work out on `db` now: it is of these
+    ids, duration and renewal day, on this day, nothing was committed since it was read, and
+    no pending order has lapsed since (which would free its resources)."""
+    mark = shown.read
+    if mark is None or mark.today != today or not unmoved(mark, db):
+        return False
+    if (shown.duration, shown.align) != (length, align) or \
+            [line.id for line in shown.lines] != list(dict.fromkeys(ids)):
+        return False
+    lapsed = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM orders WHERE status = 'pending_payment'"
+        " AND expires_at > ? AND expires_at <= ?)", (mark.now, now)).fetchone()[0]
+    return not lapsed
+
+
 def place(
     db: sqlite_utils.Database, ids: list[str], length: Duration, align: RenewalDay | None,
     today: dt.date, now: str, seen: Preview | None = None, source: str = "manual",
-    ahead: Preview | None = None,
+    ahead: Draft | None = None,
 ) -> Order:
     """Place one order for the renewable ones among `ids`. Call inside a write transaction.
 
     `seen`: the preview the user confirmed. If any of its resources has changed since (expiry,
     price, tab, pending order), the order is refused whole with StalePreview naming them.
-    `ahead`: `preview` of the same request worked out before this transaction, when nothing
-    has been committed since (so it still holds, and is not worked out again)."""
-    shown = ahead or preview(db, ids, length, align, today, now)
-    if seen is not None:
+    `ahead`: the order drafted before this transaction from a preview of the same request that
+    still holds (`still_holds`; `seen` itself, when that does), so not worked out again."""
+    drafted = ahead or draft(preview(db, ids, length, align, today, now), today, now, source)
+    shown = drafted.shown
+    if seen is not None and seen is not shown:
         if sorted(line.id for line in seen.lines) != sorted(line.id for line in shown.lines):
             raise StalePreview(["the resources asked for are not the ones previewed"])
         changed = changes_since(seen, shown)
         if changed or (seen.duration, seen.align, seen.currency) != (length, align,
                                                                       shown.currency):
             raise StalePreview(changed or ["the duration, renewal day or currency differs"])
-    return insert(db, shown, today, now, source)
+    return write_draft(db, drafted)
 
 
 def order_refusal(shown: Preview) -> str | None:
@@ -76,22 +112,54 @@ def order_refusal(shown: Preview) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An order worked out from a preview before it is written (`draft`, `write_draft`): the
+    order as `load` will read it back (pending, its id drawn; 10,000 lines need not make the
+    round trip) and its lines as `order_lines` rows, so a write lock waits for neither."""
+
+    shown: Preview
+    order: Order
+    rows: list[tuple]
+
+
+def draft(shown: Preview, today: dt.date, now: str, source: str = "manual") -> Draft:
+    """The pending order of the renewable lines of `shown`, as they are, placed at `now`."""
+    order_id = new_order_id(today)
+    lines = tuple(OrderLine(ln.id, ln.current_expiry, ln.new_expiry, ln.months, ln.extra_days,
+                            ln.base_fee_cents, ln.extra_fee_cents)
+                  for ln in shown.renewable if ln.new_expiry is not None)
+    order = Order(id=order_id, status=OrderStatus.PENDING, total_cents=shown.total_cents,
+                  currency=shown.currency, created_at=now, expires_at=unpaid_until(now),
+                  lines=lines, source=source)
+    return Draft(shown, order, line_rows(order_id, shown))
+
+
+def write_draft(db: sqlite_utils.Database, drafted: Draft) -> Order:
+    """Write a drafted order, pending payment, and audit it; refused (`order_refusal`) when
+    its lines cannot be one order. Call inside a write transaction."""
+    reason = order_refusal(drafted.shown)
+    if reason is not None:
+        raise Refused(reason)
+    order = drafted.order
+    db.execute(INSERT_ORDER, (order.id, "pending_payment", order.total_cents, order.currency,
+                              order.created_at, order.expires_at, None, order.source))
+    db.conn.executemany(INSERT_LINE, drafted.rows)
+    audit.record_many(db, [placed_entry(order.id, drafted.shown)])
+    return order
+
+
 def insert(db: sqlite_utils.Database, shown: Preview, today: dt.date, now: str,
            source: str = "manual") -> Order:
     """A pending order of the renewable lines of `shown`, as they are. Call inside a write."""
-    reason = order_refusal(shown)
-    if reason is not None:
-        raise Refused(reason)
-    order_id = new_order_id(today)
-    insert_many(db, [(order_id, shown)], now, source)
-    audit.record_many(db, [placed_entry(order_id, shown)])
-    # As `load` would read it back (10,000 lines need not make the round trip).
-    return Order(id=order_id, status=OrderStatus.PENDING, total_cents=shown.total_cents,
-                 currency=shown.currency, created_at=now, expires_at=unpaid_until(now),
-                 lines=tuple(OrderLine(ln.id, ln.current_expiry, ln.new_expiry, ln.months,
-                                       ln.extra_days, ln.base_fee_cents, ln.extra_fee_cents)
-                             for ln in shown.renewable if ln.new_expiry is not None),
-                 source=source)
+    return write_draft(db, draft(shown, today, now, source))
+
+
+def line_rows(order_id: str, shown: Preview) -> list[tuple]:
+    """The `order_lines` rows of an order of the renewable lines of `shown`."""
+    return [(order_id, ln.id, ln.current_expiry.isoformat(), ln.new_expiry.isoformat()
+             if ln.new_expiry else None, ln.months, ln.extra_days, ln.base_fee_cents,
+             ln.extra_fee_cents) for ln in shown.renewable]
 
 
 def unpaid_until(now: str) -> str:
@@ -108,18 +176,11 @@ def insert_many(db: sqlite_utils.Database, placed: Sequence[tuple[str, Preview]]
     The caller records their audit entries (`placed_entry`). Call inside a write transaction."""
     expires = unpaid_until(now)
     status, closed = ("paid", now) if paid else ("pending_payment", None)
-    db.conn.executemany(
-        "INSERT INTO orders (id, status, total_cents, currency, created_at, expires_at, closed_at,"
-        " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(order_id, status, shown.total_cents, shown.currency, now, expires, closed, source)
-         for order_id, shown in placed],
-    )
-    db.conn.executemany(
-        "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(order_id, ln.id, ln.current_expiry.isoformat(), ln.new_expiry.isoformat()
-          if ln.new_expiry else None, ln.months, ln.extra_days, ln.base_fee_cents,
-          ln.extra_fee_cents) for order_id, shown in placed for ln in shown.renewable],
-    )
+    db.conn.executemany(INSERT_ORDER, [
+        (order_id, status, shown.total_cents, shown.currency, now, expires, closed, source)
+        for order_id, shown in placed])
+    db.conn.executemany(INSERT_LINE, [row for order_id, shown in placed
+                                      for row in line_rows(order_id, shown)])
 
 
 def placed_entry(order_id: str, shown: Preview) -> audit.Entry:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import sqlite_utils
 
 from store import queries, rules
-from store.db import reading
+from store.db import data_version, read_mark, reading
 from store.errors import StalePreview
 from store.ledger import orders
 from store.models import Duration, Phase, Preview, PreviewSummary, RenewalDay
@@ -94,13 +95,14 @@ def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
             now: str) -> Preview:
     """The whole preview `shown` summed up, line by line; StalePreview if anything it was
     worked out from has moved since (then nothing of it is to be ordered)."""
+    before = data_version(db)
     with reading(db):
         totals = _totals(db, shown.ids, shown.duration, shown.align, today, now)
         whole = orders.preview(db, list(shown.ids), shown.duration, shown.align, today, now)
     if totals != (shown.count, shown.renewable_count, shown.total_cents, shown.currency,
                   shown.basis):
         raise StalePreview(_what_moved(shown, whole))
-    return whole
+    return replace(whole, read=read_mark(db, before, today, now))
 
 
 def _totals(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,

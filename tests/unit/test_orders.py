@@ -343,12 +343,14 @@ def test_an_order_for_other_resources_than_the_preview_is_refused(store):
 
 
 def test_a_checkout_works_again_what_another_user_changed_before_its_lock(store, monkeypatch):
-    """The lines are worked out before the write lock; a commit by another connection in
-    between is seen (SQLite's data_version), and the order is checked against it."""
+    """The lines are worked out before the write lock (here the preview was read on another
+    connection, so they are); a commit by another connection in between is seen (SQLite's
+    data_version), and the order is checked against it."""
     from store.ledger import orders as ledger_orders
 
     insert(store, resource("a", "2026-12-10"), balance_cents=100_000)
-    shown = store.preview(["a"], MONTH)
+    with Store(store.path, store.clock) as dialog:
+        shown = dialog.preview(["a"], MONTH)
     worked_out = ledger_orders.preview
 
     def then_another_user_renews(*args, **kwargs):
