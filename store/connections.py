@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -23,6 +25,8 @@ from store.clock import Clock
 from store.db import BUSY_TIMEOUT_S, connect, create_file, write
 from store.errors import NotRenewals, ReadOnlyClock, StoreError
 from store.schema import open_schema
+
+Result = TypeVar("Result")
 
 
 class StoreEvents:
@@ -67,6 +71,7 @@ class Connections:
         self._local = threading.local()
         self._opened = False
         self._lock = threading.Lock()
+        self._beside: ThreadPoolExecutor | None = None
 
     def get(self) -> sqlite_utils.Database:
         """This thread's connection, opened on first use."""
@@ -76,6 +81,15 @@ class Connections:
                 db = self._connect() if self._opened else self._open()
             self._local.db = db
         return db
+
+    def beside(self, read: Callable[[sqlite_utils.Database], Result]) -> Future[Result]:
+        """Run `read` on a thread of its own, with that thread's connection, while this one
+        goes on: SQLite lets go of the GIL while a statement runs, so two reads take two cores.
+        The reads see whatever was committed when each ran: callers check (data_version)."""
+        with self._lock:
+            if self._beside is None:
+                self._beside = ThreadPoolExecutor(1, thread_name_prefix="renewals-beside")
+        return self._beside.submit(lambda: read(self.get()))
 
     def close(self) -> None:
         """Close this thread's connection."""

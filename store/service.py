@@ -171,7 +171,8 @@ class Store:
         if self.binding() == "cloud":
             return self.preview(ids, length, align, progress).summary(first)
         today, now = self.today_now()
-        return summary.summarize(self.db(), ids, length, align, today, now, first)
+        return summary.summarize(self.db(), ids, length, align, today, now, first,
+                                 beside=self._connections.beside)
 
     def confirmed_preview(self, shown: PreviewSummary) -> Preview:
         """The whole preview behind `shown`, to order exactly that; StalePreview (nothing to

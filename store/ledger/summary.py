@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
+from functools import partial
+from typing import Any
 
 import sqlite_utils
 
@@ -21,7 +24,7 @@ from store import queries, rules
 from store.db import data_version, read_mark, reading
 from store.errors import StalePreview
 from store.ledger import orders
-from store.models import Duration, Phase, Preview, PreviewSummary, RenewalDay
+from store.models import Duration, Phase, Preview, PreviewLine, PreviewSummary, RenewalDay
 from store.money import format_cents
 from store.preview import build_preview, line_change, not_found, one_currency, renewal_dates
 
@@ -30,32 +33,36 @@ DATE_TERMS = """CREATE TEMP TABLE IF NOT EXISTS preview_dates (
     extra_months_numerator INTEGER NOT NULL, extra_months_denominator INTEGER NOT NULL
     ) WITHOUT ROWID"""
 
-# Each requested resource: whether it can be renewed (the conditions of
-# store.preview.preview_line) and what it was worked out from.
-PICKED = f"""WITH picked AS (
-    SELECT r.rowid AS n, r.currency, r.tab, r.monthly_price_cents AS monthly,
-        r.yearly_price_cents AS yearly, d.day, d.extra_months_numerator AS p,
-        d.extra_months_denominator AS q,
-        d.dates_allow AND COALESCE(r.gone_at, '') = '' AND r.billing = 'yearly-monthly'
-            AND r.id NOT IN {queries.PENDING_IDS} AND r.monthly_price_cents IS NOT NULL
-            AND r.yearly_price_cents IS NOT NULL AS renewable
+# Each requested resource: its fee, NULL when it cannot be renewed (the conditions of
+# store.preview.preview_line), and a hash of what it was worked out from (rowid, expiry, tab).
+# The extra days' fee rounds half up, as money.round_half_up does: floor((2·m·p + q) / 2q) for
+# a monthly price m ≥ 0 and extra months p/q; p/q is under two months with q ≤ 31·31, so 2·m·p
+# stays far inside 64 bits for any m ≤ money.MAX_CENTS. MATERIALIZED: each row's fee is worked
+# out once, not once for each of the three sums below that use it.
+PICKED = f"""WITH picked AS MATERIALIZED (
+    SELECT r.currency,
+        CASE WHEN d.dates_allow AND COALESCE(r.gone_at, '') = ''
+            AND r.billing = 'yearly-monthly' AND r.id NOT IN {queries.PENDING_IDS}
+            AND r.monthly_price_cents IS NOT NULL AND r.yearly_price_cents IS NOT NULL
+        THEN (CASE :unit WHEN 'year' THEN r.yearly_price_cents ELSE r.monthly_price_cents END)
+            * :count + (2 * r.monthly_price_cents * d.extra_months_numerator
+                        + d.extra_months_denominator) / (2 * d.extra_months_denominator)
+        END AS fee,
+        ((r.rowid % :m) * 1000003 + d.day * 131 + COALESCE(unicode(r.tab), 0)) % :m AS hash
     FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
     CROSS JOIN temp.preview_dates d ON d.expiry = r.expiry)"""
-# How many, how many renewable, their total, their currencies, and a sum of a hash of each
-# row's (rowid, expiry, tab): with the counts and the total, what tells at confirmation that
-# something moved. The extra days' fee rounds half up, as money.round_half_up does:
-# floor((2·m·p + q) / 2q) for a monthly price m ≥ 0 and extra months p/q; p/q is under two
-# months with q ≤ 31·31, so 2·m·p stays far inside 64 bits for any m ≤ money.MAX_CENTS.
+# How many, how many renewable, their total, their currencies, and the sum of the hashes: with
+# the counts and the total, what tells at confirmation that something moved.
 TOTALS = f"""{PICKED}
-SELECT COUNT(*), COALESCE(SUM(renewable), 0), COALESCE(SUM(CASE WHEN renewable THEN
-        (CASE :unit WHEN 'year' THEN yearly ELSE monthly END) * :count
-        + (2 * monthly * p + q) / (2 * q) END), 0),
-    GROUP_CONCAT(DISTINCT CASE WHEN renewable THEN currency END),
-    COALESCE(SUM(((n % :m) * 1000003 + day * 131 + COALESCE(unicode(tab), 0)) % :m), 0)
+SELECT COUNT(*), COUNT(fee), COALESCE(SUM(fee), 0),
+    GROUP_CONCAT(DISTINCT CASE WHEN fee IS NOT NULL THEN currency END), COALESCE(SUM(hash), 0)
 FROM picked"""
 FIRST_IDS = """SELECT r.id FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
     ORDER BY r.expiry, r.name, r.id LIMIT :first"""
 HASH_MODULUS = 2_147_483_647
+
+Beside = Callable[[Callable[[sqlite_utils.Database], Any]], Future]
+Totals = tuple[int, int, int, str, tuple[int, ...]]
 
 
 def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | None,
@@ -76,19 +83,57 @@ def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | No
 
 
 def summarize(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
-              align: RenewalDay | None, today: dt.date, now: str, first: int) -> PreviewSummary:
+              align: RenewalDay | None, today: dt.date, now: str, first: int,
+              beside: Beside | None = None) -> PreviewSummary:
     """The preview of renewing `ids`: counted and totalled in SQL, the first `first` lines
-    (soonest expiry first) line by line. Unknown ids are an error, as in `build_preview`."""
+    (soonest expiry first) line by line. Unknown ids are an error, as in `build_preview`.
+
+    `beside` (`Connections.beside`): the first lines are read on another connection while
+    this one sums, and kept when neither saw a commit meanwhile (both then read the same
+    database); otherwise everything is read again here, in one snapshot."""
     unique = tuple(dict.fromkeys(ids))
+    listed = json.dumps(unique)
+    if beside is None:
+        with reading(db):
+            totals = _totals(db, unique, length, align, today, now, listed)
+            return _summary(unique, length, align, totals,
+                            _first_lines(db, listed, length, align, today, now, first))
+    before = data_version(db)
+    lines_beside = beside(partial(_unmoved_first_lines, listed=listed, length=length,
+                                  align=align, today=today, now=now, first=first))
     with reading(db):
-        count, renewable, total, currency, basis = _totals(db, unique, length, align, today, now)
-        picked = [row[0] for row in db.execute(
-            FIRST_IDS, {"ids": json.dumps(unique), "first": first}).fetchall()]
-        shown = build_preview(picked, queries.resources_by_id(db, picked, now), length, align,
-                              today)
+        totals = _totals(db, unique, length, align, today, now, listed)
+    shown = lines_beside.result()
+    if shown is None or data_version(db) != before:
+        return summarize(db, ids, length, align, today, now, first)
+    return _summary(unique, length, align, totals, shown)
+
+
+def _summary(ids: tuple[str, ...], length: Duration, align: RenewalDay | None,
+             totals: Totals, first_lines: tuple[PreviewLine, ...]) -> PreviewSummary:
+    count, renewable, total, currency, basis = totals
     return PreviewSummary(
-        ids=unique, duration=length, align=align, currency=currency, count=count,
-        renewable_count=renewable, total_cents=total, first_lines=shown.lines, basis=basis)
+        ids=ids, duration=length, align=align, currency=currency, count=count,
+        renewable_count=renewable, total_cents=total, first_lines=first_lines, basis=basis)
+
+
+def _first_lines(db: sqlite_utils.Database, listed: str, length: Duration,
+                 align: RenewalDay | None, today: dt.date, now: str,
+                 first: int) -> tuple[PreviewLine, ...]:
+    """The preview lines of the first `first` of `listed` (JSON ids), soonest expiry first."""
+    picked = [row[0] for row in db.execute(
+        FIRST_IDS, {"ids": listed, "first": first}).fetchall()]
+    return build_preview(picked, queries.resources_by_id(db, picked, now), length, align,
+                         today).lines
+
+
+def _unmoved_first_lines(db: sqlite_utils.Database, **request: Any
+                         ) -> tuple[PreviewLine, ...] | None:
+    """`_first_lines`, or None when a commit came while they were read."""
+    version = data_version(db)
+    with reading(db):
+        lines = _first_lines(db, **request)
+    return lines if data_version(db) == version else None
 
 
 def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
@@ -106,14 +151,16 @@ def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
 
 
 def _totals(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
-            align: RenewalDay | None, today: dt.date, now: str,
-            ) -> tuple[int, int, int, str, tuple[int, ...]]:
+            align: RenewalDay | None, today: dt.date, now: str, listed: str | None = None,
+            ) -> Totals:
+    """The counts, total, currency and basis of renewing `ids` (`listed`: them as JSON, when
+    the caller has that text already)."""
     db.execute(DATE_TERMS)
     db.execute("DELETE FROM temp.preview_dates")
     expiries = (row[0] for row in db.execute("SELECT DISTINCT expiry FROM resources"))
     db.conn.executemany("INSERT INTO temp.preview_dates VALUES (?, ?, ?, ?, ?)",
                         date_terms(expiries, length, align, today))
-    params = {"ids": json.dumps(ids), "unit": length.unit, "count": length.count,
+    params = {"ids": listed or json.dumps(ids), "unit": length.unit, "count": length.count,
               "m": HASH_MODULUS, "now": now}
     count, renewable, total, currencies, hashed = db.execute(TOTALS, params).fetchone()
     if count < len(ids):

@@ -120,3 +120,41 @@ def test_unknown_ids_are_named(store: Store) -> None:
     insert(store, resource("a", "2026-12-01"))
     with pytest.raises(NotFound, match="no such resource: x, y"):
         store.preview_summary(["a", "x", "y"], Duration(1))
+
+
+def test_first_lines_read_beside_a_commit_are_read_again_with_the_sums(store: Store,
+                                                                        monkeypatch) -> None:
+    """The first lines are read on another connection while this one sums; when another user
+    commits in between (here: after the sums, before the lines), the two reads do not agree,
+    so both are read again together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from store.ledger import summary
+
+    insert(store, resource("a", "2026-12-01"), resource("b", "2026-12-20"))
+    today, now = store.today_now()
+    pool, summed, sums = ThreadPoolExecutor(1), threading.Event(), summary._totals
+
+    def totals_then_say_so(*args, **kwargs):
+        found = sums(*args, **kwargs)
+        summed.set()
+        return found
+
+    monkeypatch.setattr(summary, "_totals", totals_then_say_so)
+
+    def beside_another_users_commit(read):
+        def then_read():
+            summed.wait(5)
+            with Store(store.path, store.clock) as other, write(other.db()) as db:
+                db.execute("UPDATE resources SET monthly_price_cents = 30000 WHERE id = 'a'")
+            with Store(store.path, store.clock) as side:
+                return read(side.db())
+        return pool.submit(then_read)
+
+    shown = summary.summarize(store.db(), ["a", "b"], Duration(1), None, today, now, 5,
+                              beside=beside_another_users_commit)
+    pool.shutdown()
+    assert shown.total_cents == 40_000
+    assert [line.fee_cents for line in shown.first_lines] == [30_000, 10_000]
+    assert shown == store.preview_summary(["a", "b"], Duration(1), first=5)
