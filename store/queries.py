@@ -195,10 +195,12 @@ def quick_counts(
     # rows, not the whole list), in one statement so that all are of one moment.
     ranges = ("q_today AND :q7", "q_today AND :q15", "q_today AND :q30",
               "grace_low AND :grace_high", "retention_low AND :retention_high")
+    # The pending count starts from the pending orders' resources (a few), not the tab's.
     counts = [f"SELECT COUNT(*) FROM resources r WHERE {clause}",
               *(f"SELECT COUNT(*) FROM resources r WHERE {clause} AND {SUBSCRIPTION}"
                 f" AND r.expiry BETWEEN :{bounds}" for bounds in ranges),
-              f"SELECT COUNT(*) FROM resources r WHERE {clause} AND r.id IN {PENDING_IDS}"]
+              f"SELECT COUNT(*) FROM (SELECT DISTINCT resource_id FROM {PENDING_IDS}) p"
+              f" CROSS JOIN resources r ON r.id = p.resource_id WHERE {clause}"]
     sql = "SELECT " + ", ".join(f"({count})" for count in counts)
     return QuickCounts(*db.execute(sql, params).fetchone())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from builders import insert, resource
 
+from store.db import write
 from store.models import Billing, Duration, Filters, Kind, Phase, Tab
 
 
@@ -76,6 +77,24 @@ def test_pending_orders_show_and_can_be_hidden(store):
     assert store.list(Filters(search="alpha"))[0].resource.pending_order == order.id
     assert "in7" not in ids(store, tab=Tab.MANUAL, hide_pending=True)
     assert store.quick_counts(Filters(tab=Tab.MANUAL)).pending == 1
+
+
+def test_the_pending_count_is_of_the_rows_shown_with_a_pending_order(store):
+    """Counted from the pending orders' resources: one pending here and on the account (as
+    last synced) counts once, and only where the other filters show it."""
+    seed(store)
+    store.place_order(["in7", "in15"], Duration(1))
+    with write(store.db()) as db:
+        db.execute("INSERT INTO cloud_orders VALUES ('CS1', 6, 'renew', 100, 'CNY', '2026-11-20')")
+        db.conn.executemany("INSERT INTO cloud_order_resources VALUES ('CS1', ?)",
+                            [("in7",), ("auto",)])
+    for filters in (Filters(), Filters(tab=Tab.MANUAL), Filters(tab=Tab.AUTO),
+                    Filters(tab=Tab.MANUAL, search="alpha"), Filters(kind=Kind.LITE),
+                    Filters(tab=Tab.MANUAL, hide_pending=True)):
+        shown = store.list(filters, limit=-1)
+        assert store.quick_counts(filters).pending == sum(
+            1 for row in shown if row.resource.pending_order), filters
+    assert store.quick_counts(Filters()).pending == 3
 
 
 def test_quick_counts_match_the_filters_they_stand_for(store):
