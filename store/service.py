@@ -149,7 +149,7 @@ class Store:
         today, now = self.today_now()
         with reading(self.db()) as db:
             matching = frozenset(queries.matching_ids(db, filters, today, now, ordered=False))
-            union = checked | matching
+            union = checked | matching if checked else matching
             if len(union) == len(matching):
                 return union, queries.matching_total(db, filters, today, now, length)
             return union, queries.renewal_total(db, list(union), length)

@@ -120,6 +120,17 @@ def test_select_all_means_every_matching_row(store):
     assert store.matching_ids(Filters(tab=Tab.MANUAL)) == ids(store, tab=Tab.MANUAL)
 
 
+def test_check_all_checks_every_matching_id_whatever_its_characters(store):
+    odd = ['q"uote', "back\\slash", "池-1", "tab\there", "emoji-🙂", "comma,and;semi"]
+    insert(store, *(resource(rid, "2027-01-01", 100) for rid in odd),
+           resource("other", "2027-01-01", 100, tab=Tab.AUTO))
+    checked, total = store.check_all(Filters(tab=Tab.MANUAL), frozenset({"other"}), Duration(1))
+    assert checked == {*odd, "other"} and total == 700
+    checked, total = store.check_all(Filters(tab=Tab.MANUAL), frozenset(), Duration(1))
+    assert checked == set(odd) == set(store.matching_ids(Filters(tab=Tab.MANUAL)))
+    assert total == 600
+
+
 def test_selection_total_uses_monthly_or_yearly_prices(store):
     insert(store, resource("a", "2027-01-01", 100, yearly=1_000),
            resource("b", "2027-01-01", 200, yearly=2_000),
