@@ -59,12 +59,19 @@ def _query(columns: str, filters: Filters, today: dt.date, now: str, sort: str,
             f"ORDER BY {order}"), params
 
 
+def values_query(filters: Filters, today: dt.date, now: str, sort: str = "expiry",
+                 descending: bool = False, fields: tuple[str, ...] = EXPORT_FIELDS,
+                 ) -> tuple[str, dict[str, Any]]:
+    """The statement (and its parameters) of `value_rows`."""
+    return _query(", ".join(_expression(f) for f in fields), filters, today, now, sort,
+                  descending)
+
+
 def value_rows(db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str,
                sort: str = "expiry", descending: bool = False,
                fields: tuple[str, ...] = EXPORT_FIELDS) -> Iterator[tuple[Any, ...]]:
     """Each matching resource's record values, in `fields` order."""
-    sql, params = _query(", ".join(_expression(f) for f in fields), filters, today, now,
-                         sort, descending)
+    sql, params = values_query(filters, today, now, sort, descending, fields)
     # Not `yield from`: a generator closed early (its reader gone) would close the cursor
     # too, and by then the connection may be closed.
     for row in db.execute(sql, params):  # noqa: UP028

@@ -11,6 +11,8 @@ memory at the large size against the small one (streaming keeps it flat).
 from __future__ import annotations
 
 import argparse
+import filecmp
+import json
 import os
 import statistics
 import subprocess
@@ -20,6 +22,11 @@ import time
 from pathlib import Path
 
 from figures import Figure, table
+
+from store import records
+from store.clock import Clock
+from store.io import EXPORT_FIELDS
+from store.models import Filters
 
 RENEWALS = [sys.executable, "-m", "tui"]
 NOW = "2026-11-26"
@@ -38,12 +45,14 @@ for row in sqlite3.connect(sys.argv[1]).execute(
     first = False
 out.write("\\n]\\n")
 """
-RAW_CSV = f"""
-import csv, sqlite3, sys
+# The export's own statement (argv[2], its parameters argv[3], its header argv[4]: the 22
+# columns, with the derived status, phase, days left and pending order) written by csv.writer
+# with no cell checked: the same file, as `same_output` makes sure.
+RAW_CSV = """
+import csv, json, sqlite3, sys
 writer = csv.writer(sys.stdout, lineterminator="\\n")
-writer.writerow([k.strip() for k in "{FIELDS}".split(",")])
-writer.writerows(sqlite3.connect(sys.argv[1]).execute(
-    "SELECT {FIELDS} FROM resources ORDER BY expiry, name, id"))
+writer.writerow(json.loads(sys.argv[4]))
+writer.writerows(sqlite3.connect(sys.argv[1]).execute(sys.argv[2], json.loads(sys.argv[3])))
 """
 # The same rows into the same (empty) table as `renewals import`, read with csv and nothing
 # checked: a copy of an empty renewals database (argv[2]) made afresh (argv[3]).
@@ -71,6 +80,28 @@ with open(sys.argv[1], newline="", encoding="utf-8") as stream:
     conn.executemany(sql, (tuple(value(c, row[i]) for i, c in at) for row in reader))
 conn.execute("COMMIT")
 """
+
+
+def raw_export(db: Path) -> list[str]:
+    clock = Clock.from_text(NOW)
+    sql, params = records.values_query(Filters(), clock.today(), clock.stamp())
+    return [sys.executable, "-c", RAW_CSV, str(db), sql, json.dumps(params),
+            json.dumps(EXPORT_FIELDS)]
+
+
+def same_output(folder: Path, ours: list[str], raw: list[str]) -> None:
+    """The baseline writes exactly what the command writes, or its figure would mislead.
+    (Into files: held here, the output would count in the children's peak memory, which
+    starts from this process's size when they are forked.)"""
+    written = []
+    for name, command in (("ours", ours), ("raw", raw)):
+        with (folder / f"{name}.out").open("wb") as out:
+            subprocess.run(command, stdout=out, check=True)
+        written.append(folder / f"{name}.out")
+    if not filecmp.cmp(*written, shallow=False):
+        raise SystemExit(f"the baseline writes other bytes than {' '.join(ours)}")
+    for path in written:
+        path.unlink()
 
 
 def measured(command: list[str]) -> tuple[float, float]:
@@ -119,12 +150,13 @@ def figures(large: int, repeat: int) -> list[Figure]:
             ("list --json", lambda db, _n: renewals(db, "list", "--json"),
              lambda db, _n: [sys.executable, "-c", RAW_LIST, str(db)]),
             ("export --format csv", lambda db, _n: renewals(db, "export", "--format", "csv"),
-             lambda db, _n: [sys.executable, "-c", RAW_CSV, str(db)]),
+             lambda db, _n: raw_export(db)),
             ("import (csv)", lambda _db, n: importing(n, "import"),
              lambda _db, n: [sys.executable, "-c", RAW_IMPORT,
                              str(folder / f"data-{n}.csv"), str(empty_db),
                              str(folder / f"raw-{time.perf_counter_ns()}.db")]),
         ]
+        same_output(folder, cases[1][1](large_db, large), cases[1][2](large_db, large))
         for name, ours, raw in cases:
             seconds, mib = median_of(repeat, ours(large_db, large))
             raw_seconds, raw_mib = median_of(repeat, raw(large_db, large))
