@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from figures import Figure, table
@@ -115,8 +117,9 @@ def measured(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def median_of(repeat: int, command: list[str]) -> tuple[float, float]:
-    runs = [measured(command) for _ in range(repeat)]
+def median_of(repeat: int, command: Callable[[], list[str]]) -> tuple[float, float]:
+    """Each run's command made afresh: an import goes into a new database every time."""
+    runs = [measured(command()) for _ in range(repeat)]
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
@@ -158,9 +161,9 @@ def figures(large: int, repeat: int) -> list[Figure]:
         ]
         same_output(folder, cases[1][1](large_db, large), cases[1][2](large_db, large))
         for name, ours, raw in cases:
-            seconds, mib = median_of(repeat, ours(large_db, large))
-            raw_seconds, raw_mib = median_of(repeat, raw(large_db, large))
-            _small_seconds, small_mib = median_of(repeat, ours(small_db, 1_000))
+            seconds, mib = median_of(repeat, partial(ours, large_db, large))
+            raw_seconds, raw_mib = median_of(repeat, partial(raw, large_db, large))
+            _small_seconds, small_mib = median_of(repeat, partial(ours, small_db, 1_000))
             found += [
                 Figure(f"`{name}` at {large:,}", seconds, raw_seconds,
                        "plain Python + sqlite3", 1.3),
