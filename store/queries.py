@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlite_utils
@@ -188,8 +189,10 @@ def matching_total(db: sqlite_utils.Database, filters: Filters, today: dt.date, 
 def quick_counts(
     db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str
 ) -> QuickCounts:
-    """Counts for each quick filter, with the other filters applied."""
+    """Counts for each quick filter, with the other filters applied; `pending` counts the
+    rows with a pending order even while they are hidden (what showing them would add)."""
     clause, params = where(filters, today, now)
+    shown_clause, _ = where(replace(filters, hide_pending=False), today, now)
     grace_low, grace_high = _phase_range("grace", today)
     retention_low, retention_high = _phase_range("retention", today)
     params |= {
@@ -206,7 +209,7 @@ def quick_counts(
               *(f"SELECT COUNT(*) FROM resources r WHERE {clause} AND {SUBSCRIPTION}"
                 f" AND r.expiry BETWEEN :{bounds}" for bounds in ranges),
               f"SELECT COUNT(*) FROM (SELECT DISTINCT resource_id FROM {PENDING_IDS}) p"
-              f" CROSS JOIN resources r ON r.id = p.resource_id WHERE {clause}"]
+              f" CROSS JOIN resources r ON r.id = p.resource_id WHERE {shown_clause}"]
     sql = "SELECT " + ", ".join(f"({count})" for count in counts)
     return QuickCounts(*db.execute(sql, params).fetchone())
 

@@ -64,12 +64,7 @@ def quick_filter_counts(store: Store, filters: Filters) -> QuickCounts:
     The expiry filters are left out of the base (each count is what picking it would show);
     `pending` counts the rows with a pending order even while they are hidden.
     """
-    base = replace(filters, expiring_days=None, phase=None)
-    counts = store.quick_counts(base)
-    if base.hide_pending:
-        shown = store.quick_counts(replace(base, hide_pending=False))
-        counts = replace(counts, pending=shown.pending)
-    return counts
+    return store.quick_counts(replace(filters, expiring_days=None, phase=None))
 
 
 def expiry_choice(filters: Filters) -> str:
