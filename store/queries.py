@@ -107,9 +107,11 @@ def where(filters: Filters, today: dt.date, now: str) -> tuple[str, dict[str, An
             clauses.append(f"r.{column} = :{column}")
             params[column] = str(value)
     if filters.search:
+        # The order test is asked once (EXISTS, uncorrelated) before it is asked of each row.
         clauses.append(
             "(r.name LIKE :like ESCAPE '\\' OR r.id LIKE :like ESCAPE '\\'"
-            " OR r.id IN (SELECT resource_id FROM order_lines WHERE order_id = :search))"
+            " OR (EXISTS (SELECT 1 FROM order_lines WHERE order_id = :search)"
+            " AND r.id IN (SELECT resource_id FROM order_lines WHERE order_id = :search)))"
         )
         params |= {"like": f"%{_escape_like(filters.search.strip())}%",
                    "search": filters.search.strip()}
