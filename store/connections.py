@@ -83,12 +83,13 @@ class Connections:
         return db
 
     def beside(self, read: Callable[[sqlite_utils.Database], Result]) -> Future[Result]:
-        """Run `read` on a thread of its own, with that thread's connection, while this one
-        goes on: SQLite lets go of the GIL while a statement runs, so two reads take two cores.
+        """Run `read` on a thread of its own (one of two), with that thread's connection,
+        while this one goes on: SQLite lets go of the GIL while a statement runs, so reads run
+        on every core.
         The reads see whatever was committed when each ran: callers check (data_version)."""
         with self._lock:
             if self._beside is None:
-                self._beside = ThreadPoolExecutor(1, thread_name_prefix="renewals-beside")
+                self._beside = ThreadPoolExecutor(2, thread_name_prefix="renewals-beside")
         return self._beside.submit(lambda: read(self.get()))
 
     def close(self) -> None:

@@ -15,8 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
-from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -60,9 +59,13 @@ FROM picked"""
 FIRST_IDS = """SELECT r.id FROM json_each(:ids) j CROSS JOIN resources r ON r.id = j.value
     ORDER BY r.expiry, r.name, r.id LIMIT :first"""
 HASH_MODULUS = 2_147_483_647
+# Below this many ids, summing on three connections costs more than it saves.
+BESIDE_FROM = 5_000
 
 Beside = Callable[[Callable[[sqlite_utils.Database], Any]], Future]
 Totals = tuple[int, int, int, str, tuple[int, ...]]
+Sums = tuple[int, int, int, frozenset[str], int]
+Result = TypeVar("Result")
 
 
 def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | None,
@@ -88,25 +91,29 @@ def summarize(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
     """The preview of renewing `ids`: counted and totalled in SQL, the first `first` lines
     (soonest expiry first) line by line. Unknown ids are an error, as in `build_preview`.
 
-    `beside` (`Connections.beside`): the first lines are read on another connection while
-    this one sums, and kept when neither saw a commit meanwhile (both then read the same
-    database); otherwise everything is read again here, in one snapshot."""
+    `beside` (`Connections.beside`): from BESIDE_FROM ids, the second half of them is summed,
+    and the first lines read, on other connections while this one sums the first half, and
+    all of it is kept when none saw a commit meanwhile (they then read the same database);
+    otherwise everything is read again here, in one snapshot."""
     unique = tuple(dict.fromkeys(ids))
     listed = json.dumps(unique)
-    if beside is None:
+    terms = (length, align, today, now)
+    if beside is None or len(unique) < BESIDE_FROM:
         with reading(db):
-            totals = _totals(db, unique, length, align, today, now, listed)
-            return _summary(unique, length, align, totals,
-                            _first_lines(db, listed, length, align, today, now, first))
+            sums = _sums(db, listed, *terms)
+            return _summary(unique, length, align, _totals_of(db, unique, [sums]),
+                            _first_lines(db, listed, *terms, first))
+    half = len(unique) // 2
+    other_listed = json.dumps(unique[half:])
     before = data_version(db)
-    lines_beside = beside(partial(_unmoved_first_lines, listed=listed, length=length,
-                                  align=align, today=today, now=now, first=first))
+    other_half = beside(lambda other: _unmoved(other, _sums, other_listed, *terms))
+    lines = beside(lambda other: _unmoved(other, _first_lines, listed, *terms, first))
     with reading(db):
-        totals = _totals(db, unique, length, align, today, now, listed)
-    shown = lines_beside.result()
-    if shown is None or data_version(db) != before:
+        sums = _sums(db, json.dumps(unique[:half]), *terms)
+    other_sums, shown = other_half.result(), lines.result()
+    if other_sums is None or shown is None or data_version(db) != before:
         return summarize(db, ids, length, align, today, now, first)
-    return _summary(unique, length, align, totals, shown)
+    return _summary(unique, length, align, _totals_of(db, unique, [sums, other_sums]), shown)
 
 
 def _summary(ids: tuple[str, ...], length: Duration, align: RenewalDay | None,
@@ -127,13 +134,13 @@ def _first_lines(db: sqlite_utils.Database, listed: str, length: Duration,
                          today).lines
 
 
-def _unmoved_first_lines(db: sqlite_utils.Database, **request: Any
-                         ) -> tuple[PreviewLine, ...] | None:
-    """`_first_lines`, or None when a commit came while they were read."""
+def _unmoved(db: sqlite_utils.Database, read: Callable[..., Result],
+             *request: Any) -> Result | None:
+    """`read(db, *request)` in one snapshot, or None when a commit came while it ran."""
     version = data_version(db)
     with reading(db):
-        lines = _first_lines(db, **request)
-    return lines if data_version(db) == version else None
+        found = read(db, *request)
+    return found if data_version(db) == version else None
 
 
 def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
@@ -142,7 +149,8 @@ def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
     worked out from has moved since (then nothing of it is to be ordered)."""
     before = data_version(db)
     with reading(db):
-        totals = _totals(db, shown.ids, shown.duration, shown.align, today, now)
+        sums = _sums(db, json.dumps(shown.ids), shown.duration, shown.align, today, now)
+        totals = _totals_of(db, shown.ids, [sums])
         whole = orders.preview(db, list(shown.ids), shown.duration, shown.align, today, now)
     if totals != (shown.count, shown.renewable_count, shown.total_cents, shown.currency,
                   shown.basis):
@@ -150,23 +158,31 @@ def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,
     return replace(whole, read=read_mark(db, before, today, now))
 
 
-def _totals(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
-            align: RenewalDay | None, today: dt.date, now: str, listed: str | None = None,
-            ) -> Totals:
-    """The counts, total, currency and basis of renewing `ids` (`listed`: them as JSON, when
-    the caller has that text already)."""
+def _sums(db: sqlite_utils.Database, listed: str, length: Duration, align: RenewalDay | None,
+          today: dt.date, now: str) -> Sums:
+    """What renewing the ids of `listed` (JSON) adds up to, as `_totals_of` combines it: how
+    many, how many renewable, their total, their currencies, their hash sum."""
     db.execute(DATE_TERMS)
     db.execute("DELETE FROM temp.preview_dates")
     expiries = (row[0] for row in db.execute("SELECT DISTINCT expiry FROM resources"))
     db.conn.executemany("INSERT INTO temp.preview_dates VALUES (?, ?, ?, ?, ?)",
                         date_terms(expiries, length, align, today))
-    params = {"ids": listed or json.dumps(ids), "unit": length.unit, "count": length.count,
-              "m": HASH_MODULUS, "now": now}
+    params = {"ids": listed, "unit": length.unit, "count": length.count, "m": HASH_MODULUS,
+              "now": now}
     count, renewable, total, currencies, hashed = db.execute(TOTALS, params).fetchone()
+    return (count, renewable, total,
+            frozenset(currencies.split(",") if currencies else ()), hashed)
+
+
+def _totals_of(db: sqlite_utils.Database, ids: Sequence[str], parts: Sequence[Sums]) -> Totals:
+    """The counts, total, currency and basis of renewing `ids`, summed in `parts` (every id
+    in one of them); unknown ids are named."""
+    count = sum(part[0] for part in parts)
     if count < len(ids):
         raise not_found(_missing(db, ids))
-    currency = one_currency(currencies.split(",") if currencies else ())
-    return count, renewable, total, currency, (hashed,)
+    currency = one_currency(frozenset().union(*(part[3] for part in parts)))
+    return (count, sum(part[1] for part in parts), sum(part[2] for part in parts), currency,
+            (sum(part[4] for part in parts),))
 
 
 def _missing(db: sqlite_utils.Database, ids: Sequence[str]) -> list[str]:

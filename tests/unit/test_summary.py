@@ -134,14 +134,15 @@ def test_first_lines_read_beside_a_commit_are_read_again_with_the_sums(store: St
 
     insert(store, resource("a", "2026-12-01"), resource("b", "2026-12-20"))
     today, now = store.today_now()
-    pool, summed, sums = ThreadPoolExecutor(1), threading.Event(), summary._totals
+    monkeypatch.setattr(summary, "BESIDE_FROM", 0)
+    pool, summed, sums = ThreadPoolExecutor(1), threading.Event(), summary._sums
 
     def totals_then_say_so(*args, **kwargs):
         found = sums(*args, **kwargs)
         summed.set()
         return found
 
-    monkeypatch.setattr(summary, "_totals", totals_then_say_so)
+    monkeypatch.setattr(summary, "_sums", totals_then_say_so)
 
     def beside_another_users_commit(read):
         def then_read():
@@ -158,3 +159,30 @@ def test_first_lines_read_beside_a_commit_are_read_again_with_the_sums(store: St
     assert shown.total_cents == 40_000
     assert [line.fee_cents for line in shown.first_lines] == [30_000, 10_000]
     assert shown == store.preview_summary(["a", "b"], Duration(1), first=5)
+
+
+def test_a_large_selection_summed_in_halves_beside_is_the_one_summed_here(store: Store):
+    """From BESIDE_FROM ids the sums are split between connections: the same figures, the
+    same lines, the same refusals as summing all of them on one."""
+    from store.ledger import summary
+
+    count = summary.BESIDE_FROM + 7
+    insert(store, *(resource(
+        f"r{n:05d}", (DAY + dt.timedelta(days=n % 400 - 60)).isoformat(), 1_000 + n % 97,
+        billing=Billing.PAY_PER_USE if n % 50 == 0 else Billing.SUBSCRIPTION,
+        tab=None if n % 50 == 0 else Tab.MANUAL) for n in range(count)))
+    with write(store.db()) as db:
+        for n in range(3, count, 900):
+            pend(db, f"r{n:05d}")
+    ids = [f"r{n:05d}" for n in range(count)]
+    today, now = store.today_now()
+    for length, align in ((Duration(1), None), (Duration(2, "year"), 15)):
+        here = summary.summarize(store.db(), ids, length, align, today, now, 40)
+        assert store.preview_summary(ids, length, align, first=40) == here
+        assert here.count == count and here.renewable_count < count
+    with pytest.raises(NotFound, match="no such resource: x, y"):
+        store.preview_summary([*ids, "x", "y"], Duration(1))
+    with write(store.db()) as db:
+        db.execute("UPDATE resources SET currency = 'USD' WHERE id = ?", (ids[-1],))
+    with pytest.raises(Refused, match="one currency"):
+        store.preview_summary(ids, Duration(1))
