@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 import sqlite_utils
 
+from store.collection import collection_paused
 from store.errors import Busy, StoreError
 from store.models import ReadMark
 
@@ -162,17 +163,19 @@ def write(db: sqlite_utils.Database,
           waiting: Callable[[bool], None] | None = None) -> Iterator[sqlite_utils.Database]:
     """One write transaction, taken with BEGIN IMMEDIATE so read-then-write never deadlocks.
 
-    Nested use joins the outer transaction through a savepoint.
+    Nested use joins the outer transaction through a savepoint. No garbage-collection pass
+    runs while the lock is held (`store.collection`).
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
     begin_immediate(db, waiting)
-    try:
-        yield db
-        db.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        raise
+    with collection_paused():
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
