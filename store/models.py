@@ -319,7 +319,9 @@ class Filters:
 class QuickCounts:
     """How many rows each quick filter would show, on top of the other filters."""
 
-    total: int
+    total: int | None
+    """Every row, whatever its expiry; None when not asked for (with no expiry filter in force
+    it is the count of the rows shown, which the list has already)."""
     within_7: int
     within_15: int
     within_30: int

@@ -136,8 +136,8 @@ class Store:
     def count(self, filters: Filters = EVERYTHING) -> int:
         return queries.count(self.db(), filters, *self.today_now())
 
-    def quick_counts(self, filters: Filters = EVERYTHING) -> QuickCounts:
-        return queries.quick_counts(self.db(), filters, *self.today_now())
+    def quick_counts(self, filters: Filters = EVERYTHING, total: bool = True) -> QuickCounts:
+        return queries.quick_counts(self.db(), filters, *self.today_now(), total=total)
 
     def matching_ids(self, filters: Filters = EVERYTHING) -> builtins.list[str]:
         return queries.matching_ids(self.db(), filters, *self.today_now())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from builders import insert, resource
 
 from store.db import write
@@ -105,6 +107,7 @@ def test_quick_counts_match_the_filters_they_stand_for(store):
     assert counts.total == store.count(base) == 7
     assert (counts.within_7, counts.within_15, counts.within_30) == (2, 3, 4)
     assert (counts.grace, counts.retention) == (1, 1)
+    assert store.quick_counts(base, total=False) == replace(counts, total=None)
 
 
 def test_paging_and_sorting(store):

@@ -278,7 +278,7 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         self.sort = (column, not descending)
 
     def action_expiry_filter(self) -> None:
-        self.filter_bar.pick_expiry()
+        self.filter_bar.pick_expiry(self.status.row_count)
 
     def action_kind_filter(self) -> None:
         self.filter_bar.pick_kind()

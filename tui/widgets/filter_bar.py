@@ -62,9 +62,11 @@ def quick_filter_counts(store: Store, filters: Filters) -> QuickCounts:
     """Each quick filter's count on top of the other filters in force.
 
     The expiry filters are left out of the base (each count is what picking it would show);
-    `pending` counts the rows with a pending order even while they are hidden.
+    `pending` counts the rows with a pending order even while they are hidden. Without an
+    expiry filter the base's total is the list's own count, so it is not counted again.
     """
-    return store.quick_counts(replace(filters, expiring_days=None, phase=None))
+    base = replace(filters, expiring_days=None, phase=None)
+    return store.quick_counts(base, total=base != filters)
 
 
 def expiry_choice(filters: Filters) -> str:
@@ -186,8 +188,10 @@ class FilterBar(Vertical):
         self.query_one("#filters-in-force", Static).update(line)
 
     # pickers -------------------------------------------------------------------------------
-    def pick_expiry(self) -> None:
-        options = expiry_options(self.counts)
+    def pick_expiry(self, shown: int | None = None) -> None:
+        """`shown`: how many rows the list shows (what "Any expiry" shows with no expiry filter
+        in force)."""
+        options = expiry_options(self.counts, shown)
         self._pick("Expiry", options, expiry_choice(self.filters), self._expiry_picked)
 
     def _expiry_picked(self, choice: str) -> None:
@@ -295,13 +299,14 @@ class DaysPrompt(Dialog[int | None]):
         self.dismiss(None)
 
 
-def expiry_options(counts: QuickCounts | None) -> list[tuple[str, str]]:
-    def count(value: int) -> str:
-        return "" if counts is None else f"  ({value:,})"
+def expiry_options(counts: QuickCounts | None,
+                   shown: int | None = None) -> list[tuple[str, str]]:
+    def count(value: int | None) -> str:
+        return "" if counts is None or value is None else f"  ({value:,})"
 
     c = counts or QuickCounts(0, 0, 0, 0, 0, 0, 0)
     return [
-        (ANY, f"Any expiry{count(c.total)}"),
+        (ANY, f"Any expiry{count(shown if c.total is None else c.total)}"),
         ("7", f"Expires within 7 days{count(c.within_7)}"),
         ("15", f"Expires within 15 days{count(c.within_15)}"),
         ("30", f"Expires within 30 days{count(c.within_30)}"),
