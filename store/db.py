@@ -12,7 +12,9 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any, TypeVar
 
 import platformdirs
 import sqlite_utils
@@ -20,6 +22,10 @@ import sqlite_utils
 from store.collection import collection_paused
 from store.errors import Busy, StoreError
 from store.models import ReadMark
+
+Result = TypeVar("Result")
+# `Connections.beside`: run a read on another thread's connection, its result to come.
+Beside = Callable[[Callable[[sqlite_utils.Database], Any]], Future]
 
 BUSY_TIMEOUT_S = 30.0
 WAIT_NOTICE_S = 1.0  # a writer kept waiting this long is told why
@@ -142,6 +148,16 @@ def unmoved(mark: ReadMark, db: sqlite_utils.Database) -> bool:
     """Nothing committed since `mark` was taken on `db` (False for another connection's)."""
     return (mark.source is db and data_version(db) == mark.version
             and db.conn.total_changes == mark.changes)
+
+
+def read_unmoved(db: sqlite_utils.Database, read: Callable[..., Result],
+                 *request: Any) -> Result | None:
+    """`read(db, *request)` in one snapshot, or None when a commit came while it ran: for a
+    read `beside` another, which then holds with it only if neither saw a commit."""
+    version = data_version(db)
+    with reading(db):
+        found = read(db, *request)
+    return found if data_version(db) == version else None
 
 
 @contextlib.contextmanager

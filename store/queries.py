@@ -11,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from store import rules
+from store.db import Beside, data_version, read_unmoved
 from store.models import (
     Billing,
     Duration,
@@ -34,6 +35,8 @@ SORTS = {
 }
 
 SUBSCRIPTION = "r.billing = 'yearly-monthly'"
+# From this many rows in the table, a tab's count is split between two connections (`count`).
+SPLIT_COUNT_FROM = 20_000
 # Enum members by value: a dict lookup, where calling the enum costs ~1 µs a row at 100k rows.
 KINDS = {kind.value: kind for kind in Kind}
 BILLINGS = {billing.value: billing for billing in Billing}
@@ -156,9 +159,44 @@ def list_rows(
     return [to_row(resource_from_row(row), today) for row in cursor.fetchall()]
 
 
-def count(db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str) -> int:
+def count(db: sqlite_utils.Database, filters: Filters, today: dt.date, now: str,
+          beside: Beside | None = None) -> int:
+    """How many rows the filters match. `beside` (`Connections.beside`): a Renewals tab of
+    SPLIT_COUNT_FROM rows or more is counted in two halves of its expiries at once, the later
+    one on another connection (a search reads every name of the tab: the two cores halve
+    that); a commit seen by either has it counted again here, whole."""
     clause, params = where(filters, today, now)
-    return int(db.execute(f"SELECT COUNT(*) FROM resources r WHERE {clause}", params).fetchone()[0])
+    sql = f"SELECT COUNT(*) FROM resources r WHERE {clause}"
+    middle = _middle_expiry(db, params) if beside is not None and filters.tab else None
+    if beside is None or middle is None:
+        return _one(db, sql, params)
+    # Each half a range of the tab index: the later one from the middle (its lower bound
+    # replaced, not added to: SQLite would scan from the first of two), the earlier up to it.
+    later = params | {"not_deleted": max(params["not_deleted"], middle)}
+    before = data_version(db)
+    counting = beside(lambda other: read_unmoved(other, _one, sql, later))
+    earlier = _one(db, f"{sql} AND r.expiry < :middle", params | {"middle": middle})
+    rest = counting.result()
+    if rest is None or data_version(db) != before:
+        return _one(db, sql, params)
+    return earlier + rest
+
+
+def _one(db: sqlite_utils.Database, sql: str, params: dict[str, Any]) -> int:
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def _middle_expiry(db: sqlite_utils.Database, params: dict[str, Any]) -> str | None:
+    """The day halfway through the tab's expiries (its first and last read from the tab
+    index), or None for a tab of fewer than SPLIT_COUNT_FROM rows (by rowid: near enough)."""
+    rows, earliest, latest = db.execute(
+        "SELECT (SELECT MAX(rowid) FROM resources),"
+        " (SELECT MIN(expiry) FROM resources WHERE tab = :tab AND expiry >= :not_deleted),"
+        " (SELECT MAX(expiry) FROM resources WHERE tab = :tab)", params).fetchone()
+    if rows is None or rows < SPLIT_COUNT_FROM or earliest is None:
+        return None
+    low, high = dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest)
+    return (low + (high - low) / 2).isoformat()
 
 
 def matching_ids(

@@ -134,7 +134,8 @@ class Store:
         raise ValueError(f"export format is csv or json, not {fmt!r}")
 
     def count(self, filters: Filters = EVERYTHING) -> int:
-        return queries.count(self.db(), filters, *self.today_now())
+        return queries.count(self.db(), filters, *self.today_now(),
+                             beside=self._connections.beside)
 
     def quick_counts(self, filters: Filters = EVERYTHING, total: bool = True) -> QuickCounts:
         return queries.quick_counts(self.db(), filters, *self.today_now(), total=total)

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
 
 import sqlite_utils
 
 from store import queries, rules
-from store.db import data_version, read_mark, reading
+from store.db import Beside, data_version, read_mark, read_unmoved, reading
 from store.errors import StalePreview
 from store.ledger import orders
 from store.models import Duration, Phase, Preview, PreviewLine, PreviewSummary, RenewalDay
@@ -62,10 +60,8 @@ HASH_MODULUS = 2_147_483_647
 # Below this many ids, summing on three connections costs more than it saves.
 BESIDE_FROM = 5_000
 
-Beside = Callable[[Callable[[sqlite_utils.Database], Any]], Future]
 Totals = tuple[int, int, int, str, tuple[int, ...]]
 Sums = tuple[int, int, int, frozenset[str], int]
-Result = TypeVar("Result")
 
 
 def date_terms(expiries: Iterable[str], length: Duration, align: RenewalDay | None,
@@ -106,8 +102,8 @@ def summarize(db: sqlite_utils.Database, ids: Sequence[str], length: Duration,
     half = len(unique) // 2
     other_listed = json.dumps(unique[half:])
     before = data_version(db)
-    other_half = beside(lambda other: _unmoved(other, _sums, other_listed, *terms))
-    lines = beside(lambda other: _unmoved(other, _first_lines, listed, *terms, first))
+    other_half = beside(lambda other: read_unmoved(other, _sums, other_listed, *terms))
+    lines = beside(lambda other: read_unmoved(other, _first_lines, listed, *terms, first))
     with reading(db):
         sums = _sums(db, json.dumps(unique[:half]), *terms)
     other_sums, shown = other_half.result(), lines.result()
@@ -132,15 +128,6 @@ def _first_lines(db: sqlite_utils.Database, listed: str, length: Duration,
         FIRST_IDS, {"ids": listed, "first": first}).fetchall()]
     return build_preview(picked, queries.resources_by_id(db, picked, now), length, align,
                          today).lines
-
-
-def _unmoved(db: sqlite_utils.Database, read: Callable[..., Result],
-             *request: Any) -> Result | None:
-    """`read(db, *request)` in one snapshot, or None when a commit came while it ran."""
-    version = data_version(db)
-    with reading(db):
-        found = read(db, *request)
-    return found if data_version(db) == version else None
 
 
 def confirm(db: sqlite_utils.Database, shown: PreviewSummary, today: dt.date,

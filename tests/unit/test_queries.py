@@ -154,3 +154,45 @@ def test_check_all_adds_every_match_and_totals_the_union(store):
                                      frozenset({"auto", "ppu"}), Duration(2, "year"))
     assert checked == {"in15", "auto", "ppu"}
     assert total == store.selection_total(["in15", "auto", "ppu"], Duration(2, "year")) > 0
+
+
+def test_a_tab_counted_in_two_halves_at_once_is_the_whole_count(store, monkeypatch):
+    from store import queries
+
+    monkeypatch.setattr(queries, "SPLIT_COUNT_FROM", 1)
+    seed(store)
+    insert(store, *(resource(f"m{n:03d}", f"2027-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+                             name=f"more-{n}") for n in range(60)))
+    today, now = store.today_now()
+    for filters in (Filters(tab=Tab.MANUAL), Filters(tab=Tab.MANUAL, search="more-1"),
+                    Filters(tab=Tab.MANUAL, expiring_days=30), Filters(tab=Tab.AUTO),
+                    Filters(tab=Tab.MANUAL, phase=Phase.GRACE), Filters(tab=Tab.PPU),
+                    Filters(tab=Tab.MANUAL, search="nothing"), Filters()):
+        whole = queries.count(store.db(), filters, today, now)
+        assert store.count(filters) == whole == len(store.list(filters, limit=-1)), filters
+
+
+def test_a_commit_while_a_tab_is_counted_in_halves_has_it_counted_again_whole(store,
+                                                                           monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from store import queries
+    from store.service import Store
+
+    monkeypatch.setattr(queries, "SPLIT_COUNT_FROM", 1)
+    seed(store)
+    pool = ThreadPoolExecutor(1)
+
+    def beside_another_users_commit(read):
+        def then_read():
+            with Store(store.path, store.clock) as other:
+                insert(other, resource("new", "2026-12-05"))
+                with Store(store.path, store.clock) as side:
+                    return read(side.db())
+        return pool.submit(then_read)
+
+    today, now = store.today_now()
+    counted = queries.count(store.db(), Filters(tab=Tab.MANUAL), today, now,
+                            beside=beside_another_users_commit)
+    pool.shutdown()
+    assert counted == 8 == store.count(Filters(tab=Tab.MANUAL))
