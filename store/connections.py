@@ -90,7 +90,14 @@ class Connections:
         with self._lock:
             if self._beside is None:
                 self._beside = ThreadPoolExecutor(2, thread_name_prefix="renewals-beside")
-        return self._beside.submit(lambda: read(self.get()))
+        return self._beside.submit(self._read_beside, read)
+
+    def _read_beside(self, read: Callable[[sqlite_utils.Database], Result]) -> Result:
+        try:
+            return read(self.get())
+        except sqlite3.Error:
+            self.close()  # that thread's connection: the next read beside opens a fresh one
+            raise
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from builders import TODAY, insert, resource
 
 from store.clock import Clock
@@ -119,3 +120,17 @@ def test_a_payer_killed_mid_payment_leaves_whole_payments_or_none(store, tmp_pat
     for order_id in pending:
         again.pay(order_id, Method.BALANCE)
     assert assert_all_or_nothing(store.path, 10**9) == orders
+
+
+def test_a_database_error_beside_closes_that_connection_for_the_next_read(store):
+    """What a read beside runs as, on whichever thread: an error closes that thread's
+    connection, and the error reaches the caller."""
+    import sqlite3
+
+    connections = store._connections
+    before = connections.get()
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        connections._read_beside(lambda db: db.execute("SELECT * FROM no_such_table"))
+    after = connections.get()
+    assert after is not before and after.execute("SELECT 1").fetchone() == (1,)
+    assert connections.beside(lambda db: db.execute("SELECT 2").fetchone()).result() == (2,)

@@ -102,3 +102,4 @@ def test_the_preview_confirmed_from_a_summary_holds_until_something_moves(store)
     assert holds(store, shown)
     renew_elsewhere(store)
     assert not holds(store, shown)
+
