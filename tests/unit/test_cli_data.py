@@ -122,7 +122,9 @@ def test_demo(run):
 # the console -----------------------------------------------------------------------------------
 @pytest.fixture
 def fake_app(monkeypatch):
-    """Stand in for tui.app: record how the console would be opened."""
+    """Stand in for tui.app: record how the console would be opened (in a terminal that can
+    show it, whatever runs the tests)."""
+    monkeypatch.setenv("TERM", "xterm-256color")
     opened: list[dict] = []
 
     class RenewalsApp:
@@ -173,6 +175,12 @@ def test_demo_console_with_db_seeds_only_an_empty_one(tmp_path, seeded, fake_app
     result = CliRunner().invoke(main, ["--db", str(seeded.path), "--demo"])
     one_line_error(result, 1, "already holds")
     assert len(fake_app) == 1 and seeded.count() == 6
+
+
+def test_a_dumb_terminal_gets_one_line_pointing_at_the_commands(seeded, fake_app):
+    result = CliRunner(env={"TERM": "dumb"}).invoke(main, ["--db", str(seeded.path)])
+    one_line_error(result, 1, "TERM=dumb")
+    assert "renewals --help" in result.stderr and fake_app == []
 
 
 def test_demo_flag_takes_no_command(run, seeded):

@@ -137,6 +137,9 @@ def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
 
 def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -> None:
     """Run the TUI; a demo database is made afresh (or, given with --db, seeded when empty)."""
+    if os.environ.get("TERM") == "dumb":  # no cursor movement, no colours: it cannot draw
+        raise Failed("this terminal (TERM=dumb) cannot show the console; every command works "
+                     "without it: renewals --help")
     if demo and not explicit_db:
         remove_database(session.path)
     if demo:
