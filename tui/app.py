@@ -194,8 +194,29 @@ class RenewalsApp(ConsoleState, App[None]):
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
-        else:
+            return
+        checked = len(self.screen.selected) if isinstance(self.screen, RenewalsScreen) else 0
+        if not checked:
             self.exit()
+            return
+        from tui.dialogs.confirm import Confirm
+
+        rows = f"{checked:,} resource{'s' if checked != 1 else ''}"
+        self.push_screen(Confirm(f"Quit with {rows} checked? The checks are not kept.",
+                                 title="Quit"), self._quit_if_sure)
+
+    def _quit_if_sure(self, sure: bool | None) -> None:
+        if sure:
+            self.exit()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c says how to quit rather than quitting: pressed out of habit it would drop
+        the checks or a payment half way, and in a text field it copies. (Textual's own notice
+        is markup, which `notify` here shows as written.)"""
+        keys = [key for key, active in self.active_bindings.items()
+                if active.binding.action in ("quit", "app.quit")]
+        self.notify(f"Press {keys[0] if keys else 'ctrl+q'} to quit (or q on the Renewals "
+                    "screen).", title="Do you want to quit?")
 
     # The other top-level screens are imported when first shown: with their dialogs, ~25 ms
     # that the first frame does not wait for.

@@ -314,3 +314,40 @@ def test_pages_read_from_the_end_match_pages_read_from_the_start(add, store, mak
             pages = [_fetch_page(store, query, page, count) for page in range(5)]
             assert [row for page in pages for row in page] == forward
             assert all(len(page) == PAGE_SIZE for page in pages)
+
+
+async def test_q_with_rows_checked_asks_before_quitting(app, add, make, wait, monkeypatch):
+    from tui.dialogs.confirm import Confirm
+
+    quits: list[bool] = []
+    monkeypatch.setattr(app, "exit", lambda *args, **kwargs: quits.append(True))
+    add(make(5))
+    async with app.run_test() as pilot:
+        await ready(pilot, app, wait)
+        await pilot.press("space")
+        await wait(pilot, lambda: len(app.screen.selected) == 1)
+        await pilot.press("q")
+        await wait(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "Quit with 1 resource checked?" in str(app.screen.question)
+        await pilot.press("n")
+        await wait(pilot, lambda: not isinstance(app.screen, Confirm))
+        assert quits == [] and len(app.screen.selected) == 1
+        await pilot.press("q")
+        await wait(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait(pilot, lambda: quits == [True])
+        await pilot.press("A")  # checks cleared: q quits at once
+        await wait(pilot, lambda: not app.screen.selected)
+        await pilot.press("q")
+        await wait(pilot, lambda: quits == [True, True])
+
+
+async def test_ctrl_c_says_in_plain_words_how_to_quit(app, add, make, wait):
+    add(make(3))
+    async with app.run_test() as pilot:
+        await ready(pilot, app, wait)
+        await pilot.press("ctrl+c")
+        await wait(pilot, lambda: app._notifications)
+        (said,) = list(app._notifications)
+        assert said.message == "Press ctrl+q to quit (or q on the Renewals screen)."
+        assert "[b]" not in said.message and app.is_running
