@@ -351,3 +351,19 @@ async def test_ctrl_c_says_in_plain_words_how_to_quit(app, add, make, wait):
         (said,) = list(app._notifications)
         assert said.message == "Press ctrl+q to quit (or q on the Renewals screen)."
         assert "[b]" not in said.message and app.is_running
+
+
+async def test_an_empty_database_says_how_to_fill_it_and_a_filter_says_none_match(
+        app, add, make, wait):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app, wait)
+        await wait(pilot, lambda: shown(app, "renewals import FILE"))
+        assert shown(app, "holds no resources yet") and shown(app, "renewals demo")
+        assert shown(app, "renewals cloud sync") and not shown(app, "No resources match.")
+        add(make(3))
+        await pilot.press("ctrl+r")
+        await wait(pilot, lambda: table(app).row_count == 3)
+        await pilot.press("2")  # Auto Renewals: none there, in a database that has some
+        await wait(pilot, lambda: table(app).row_count == 0 and not table(app).is_loading)
+        await wait(pilot, lambda: shown(app, "No resources match."))
+        assert not shown(app, "holds no resources yet")

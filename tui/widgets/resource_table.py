@@ -31,6 +31,17 @@ from tui.workers import run_store_job
 PAGE_SIZE = 200
 CACHED_PAGES = 16
 HEADER_HEIGHT = 1
+# What an empty database shows (each line fits 80 columns): how resources get into it.
+EMPTY_DATABASE = (
+    "  This database holds no resources yet. From a shell (with --db FILE if it",
+    "  is not the default one):",
+    "",
+    "    renewals demo            sample resources relative to today",
+    "    renewals import FILE     resources from a .csv or .json file",
+    "    renewals cloud sync      the resources of a Huawei Cloud account",
+    "",
+    "  The list follows: it shows them as soon as they are written.",
+)
 # Sorts whose descending order is the exact mirror of the ascending one (every ORDER BY term
 # flips, ending on the unique id: see store.queries.SORTS), so a page can be read from the end.
 MIRRORED_SORTS = frozenset({"expiry", "name", "id"})
@@ -94,6 +105,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._store = store
         self._query = query or Query()
         self._count = 0
+        self._database_empty = False  # no resources at all, whatever the filters
         self._cursor = 0
         self._pages: OrderedDict[int, list[ResourceRow]] = OrderedDict()
         self._requested: set[int] = set()
@@ -152,20 +164,20 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         wanted = {cursor // PAGE_SIZE}
         wanted |= set(range(top // PAGE_SIZE, (top + self._body_height) // PAGE_SIZE + 1))
 
-        def job(store: Store) -> tuple[int, dict[int, list[ResourceRow]]]:
+        def job(store: Store) -> tuple[int, dict[int, list[ResourceRow]], bool]:
             count = store.count(query.filters)
             pages = {page: _fetch_page(store, query, page, count)
                      for page in sorted(wanted) if page * PAGE_SIZE < count}
-            return count, pages
+            return count, pages, count == 0 and store.count() == 0
 
         deliver = partial(self._reloaded, generation, keep_cursor)
         run_store_job(self, self._store, job, deliver, group="table-reload")
 
     def _reloaded(self, generation: int, keep_cursor: bool,
-                  result: tuple[int, dict[int, list[ResourceRow]]]) -> None:
+                  result: tuple[int, dict[int, list[ResourceRow]], bool]) -> None:
         if generation != self._generation:
             return
-        self._count, pages = result
+        self._count, pages, self._database_empty = result
         self._pages = OrderedDict(pages)
         self._shown_generation = generation
         self.virtual_size = Size(0, self._count + HEADER_HEIGHT)
@@ -327,8 +339,12 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _message_strip(self, y: int, width: int) -> Strip:
         style = self._style("resource-table--placeholder")
         text = ""
-        if y == HEADER_HEIGHT and self._count == 0:
-            text = "  loading..." if self.is_loading else "  No resources match."
+        if self._count == 0 and self.is_loading:
+            text = "  loading..." if y == HEADER_HEIGHT else ""
+        elif self._count == 0:
+            lines = EMPTY_DATABASE if self._database_empty else ("  No resources match.",)
+            line = y - HEADER_HEIGHT
+            text = lines[line] if 0 <= line < len(lines) else ""
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
 
