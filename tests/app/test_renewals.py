@@ -367,3 +367,17 @@ async def test_an_empty_database_says_how_to_fill_it_and_a_filter_says_none_matc
         await wait(pilot, lambda: table(app).row_count == 0 and not table(app).is_loading)
         await wait(pilot, lambda: shown(app, "No resources match."))
         assert not shown(app, "holds no resources yet")
+
+
+async def test_keys_typed_ahead_check_the_rows_before_r_renews_them(app, add, make, wait):
+    """`space j space r` arriving at once (typed fast, or pasted): r renews both checked rows,
+    not the cursor row."""
+    from tui.dialogs.renew import RenewDialog
+
+    add(make(5))
+    async with app.run_test() as pilot:
+        await ready(pilot, app, wait)
+        for key in ("space", "j", "space", "r"):
+            app.simulate_key(key)
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
+        assert len(app.screen.ids) == 2 and len(app.screen_stack[-2].selected) == 2

@@ -96,7 +96,8 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         yield Tabs(*[TabLabel(label, id=f"tab-{tab.value}") for tab, label, _ in TABS])
         filter_bar = FilterBar(self.store, id="filter-bar")
         yield filter_bar.data_bind(RenewalsScreen.filters, RenewalsScreen.counts)
-        table = ResourceTable(self.store, Query(self.filters), id="table")
+        table = ResourceTable(self.store, Query(self.filters), id="table",
+                              on_toggle=self.toggle_checked)
         yield table.data_bind(RenewalsScreen.selected)
         yield StatusBar(id="status")
         yield Footer(compact=True)
@@ -193,8 +194,8 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         if tab is not self.filters.tab:
             self.filters = replace(self.filters, tab=tab)
 
-    def on_resource_table_toggled(self, message: ResourceTable.Toggled) -> None:
-        self.selected = self.selected ^ {message.resource_id}
+    def toggle_checked(self, resource_id: str) -> None:
+        self.selected = self.selected ^ {resource_id}
 
     def on_resource_table_count_changed(self, message: ResourceTable.CountChanged) -> None:
         self.status.row_count = message.count

@@ -8,6 +8,7 @@ LRU cache, and a row that has not arrived yet is drawn as a placeholder while it
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import ClassVar
@@ -83,12 +84,6 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Ids of the checked resources (the screen owns the set and binds it here)."""
 
     @dataclass
-    class Toggled(Message):
-        """The user asked to check or uncheck this resource."""
-
-        resource_id: str
-
-    @dataclass
     class RowChosen(Message):
         """The user pressed enter on this row."""
 
@@ -100,10 +95,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
         count: int
 
-    def __init__(self, store: Store, query: Query | None = None, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, query: Query | None = None, *, id: str | None = None,
+                 on_toggle: Callable[[str], None] | None = None) -> None:
+        """`on_toggle(resource_id)`: space on a row checks or unchecks it."""
         super().__init__(id=id)
         self._store = store
         self._query = query or Query()
+        self._on_toggle = on_toggle
         self._count = 0
         self._database_empty = False  # no resources at all, whatever the filters
         self._cursor = 0
@@ -247,9 +245,11 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._move_cursor(self._cursor + self._body_height)
 
     def action_toggle(self) -> None:
+        """Check or uncheck the cursor row, at once: a message would come after the keys
+        typed ahead (`space j space r` must find both rows checked when `r` comes)."""
         row = self.cursor_row
-        if row is not None:
-            self.post_message(self.Toggled(row.resource.id))
+        if row is not None and self._on_toggle is not None:
+            self._on_toggle(row.resource.id)
             self._move_cursor(self._cursor + 1)
 
     def action_choose(self) -> None:
