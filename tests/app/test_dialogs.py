@@ -352,3 +352,22 @@ async def test_confirm_starts_on_no_and_y_confirms(store, host, wait):
         await pilot.press("y")
         await wait(pilot, lambda: len(answers) == 2)
     assert answers == [False, True]
+
+
+async def test_b_c_and_m_choose_the_payment_method(store, host, wait):
+    app = host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_payment(pilot, app, wait, ["a"])
+        await pilot.press("m")
+        await wait(pilot, lambda: dialog.method is Method.SETTLEMENT)
+        await pilot.press("c")
+        await wait(pilot, lambda: dialog.method is Method.ONLINE)
+        assert app.focused is dialog.query_one("#card")
+        await pilot.press("b")  # typed into the card number: not a digit, not a choice
+        assert dialog.method is Method.ONLINE
+        dialog.query_one("#cancel").focus()
+        await pilot.press("b")
+        await wait(pilot, lambda: dialog.method is Method.BALANCE)
+        await pilot.press("m", "y")
+        await wait(pilot, lambda: app.outcome != "running")
+    assert isinstance(app.outcome, Payment) and app.outcome.method is Method.SETTLEMENT

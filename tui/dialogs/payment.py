@@ -34,8 +34,9 @@ from tui.watch import DataChanged
 BALANCE_ONLY = ("Online card payment and monthly settlement are not offered on a database bound "
                 "to a cloud account: the billing API pays from the account's balance and "
                 "coupons only (use the Billing Center for the others).")
-METHOD_LABELS = ((Method.BALANCE, "Account balance"), (Method.ONLINE, "Online payment (card)"),
-                 (Method.SETTLEMENT, "Monthly settlement"))
+METHOD_LABELS = ((Method.BALANCE, "Account balance (b)"),
+                 (Method.ONLINE, "Online payment, card (c)"),
+                 (Method.SETTLEMENT, "Monthly settlement (m)"))
 
 
 Outcome = Payment | BatchRenewal | StalePreview | BatchStopped | None
@@ -71,6 +72,9 @@ class PaymentDialog(Dialog[Outcome]):
     BINDINGS = [
         Binding("y", "pay", "Pay", priority=True, id="payment.pay"),
         Binding("escape", "cancel", "Cancel", id="payment.cancel"),
+        Binding("b", "method('balance')", "Balance", id="payment.balance"),
+        Binding("c", "method('online')", "Card", id="payment.card"),
+        Binding("m", "method('settlement')", "Settlement", id="payment.settlement"),
     ]
     AUTO_FOCUS = "#cancel"
 
@@ -221,6 +225,17 @@ class PaymentDialog(Dialog[Outcome]):
     def method(self) -> Method:
         pressed = self.query_one("#method", RadioSet).pressed_button
         return Method(pressed.id) if pressed is not None and pressed.id else Method.BALANCE
+
+    def action_method(self, method: str) -> None:
+        """b, c, m: choose the payment method (the card number field takes focus for c)."""
+        choice = self.query_one("#method", RadioSet).query_one(f"#{Method(method).value}",
+                                                               MethodChoice)
+        if choice.disabled:
+            self._say(BALANCE_ONLY, error=True)
+            return
+        choice.value = True
+        if choice.id == Method.ONLINE.value:
+            self.query_one("#card", CardInput).focus()
 
     @on(RadioSet.Changed, "#method")
     def _method_changed(self) -> None:
