@@ -49,6 +49,27 @@ def parse_when(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=BILLING_OFFSET)
 
 
+_SPAN = re.compile(r"([0-9]{1,6})\s*(m|h|d|w)")
+_SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+SINCE_FORMATS = f"{FORMATS}, today, yesterday, or a span back from now: 30m, 2h, 3d, 1w"
+
+
+def parse_since(text: str, now: dt.datetime) -> dt.datetime:
+    """A --since: what `parse_when` reads, `today` or `yesterday` (the start of that billing
+    day), or a span back from `now` (aware): `30m`, `2h`, `3d`, `1w`."""
+    value = text.strip().lower()
+    if value in ("today", "yesterday"):
+        day = now.astimezone(BILLING_OFFSET).date() - dt.timedelta(days=value == "yesterday")
+        return dt.datetime.combine(day, dt.time(), BILLING_OFFSET)
+    span = _SPAN.fullmatch(value)
+    if span:
+        return now - dt.timedelta(**{_SPAN_UNITS[span[2]]: int(span[1])})
+    try:
+        return parse_when(text)
+    except BadTime:
+        raise BadTime(f"cannot read {text!r} as a time: use {SINCE_FORMATS}") from None
+
+
 class Clock:
     """Tells the time. Nothing else in the project reads the wall clock.
 
@@ -99,7 +120,12 @@ class Clock:
     @staticmethod
     def wall_stamp() -> str:
         """The real time, whatever the clock is set to: what the audit trail records."""
-        return utc_stamp(dt.datetime.now(dt.UTC))
+        return utc_stamp(Clock.wall_now())
+
+    @staticmethod
+    def wall_now() -> dt.datetime:
+        """The real moment (aware, UTC), whatever the clock is set to."""
+        return dt.datetime.now(dt.UTC)
 
 
 def utc_stamp(moment: dt.datetime) -> str:

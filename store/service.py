@@ -20,7 +20,7 @@ from store import audit, batches, charges, demo, io, queries, records
 from store.audit import Identity
 from store.batches import BatchRenewal, OrderProgress
 from store.billing import Billing, Progress
-from store.clock import Clock, parse_when, utc_stamp
+from store.clock import Clock, parse_since, utc_stamp
 from store.cloud import require_sdk
 from store.connections import Connections, DatabaseInfo, StoreEvents
 from store.db import BUSY_TIMEOUT_S, reading
@@ -235,8 +235,11 @@ class Store:
         return accounts.load(self.db(), include_used_coupons)
 
     def audit(self, since: str | None = None, limit: int = -1) -> builtins.list[AuditEntry]:
-        """Audit rows newest first; `since` is read like --now (a date or ISO datetime)."""
-        stamp = utc_stamp(parse_when(since)) if since else None
+        """Audit rows newest first; `since` is read like --now (a date or ISO datetime), or is
+        `today`, `yesterday` or a span back from the real time (`2h`): the audit trail is
+        stamped with the real time."""
+        moment = parse_since(since, Clock.wall_now()) if since else None
+        stamp = utc_stamp(moment) if moment else None
         return audit.entries(self.db(), stamp, limit)
 
     # writes: through the billing backend of the database ------------------------------------

@@ -191,6 +191,9 @@ def test_audit_json(run, seeded):
     # --since reads the wall clock too
     assert ok_json(run("audit", "--since", "2999-01-01", "--json")) == []
     assert len(ok_json(run("audit", "--since", "2026-11-26", "--json"))) == len(entries)
+    # and so do its relative forms: entries just written are within the last minute, today's
+    for since in ("1m", "2h", "today", "yesterday", " 3 D "):
+        assert len(ok_json(run("audit", "--since", since, "--json"))) == len(entries), since
 
 
 def test_audit_bad_since_and_text(run, seeded):

@@ -253,3 +253,29 @@ def test_property_today_is_date_in_utc_plus_8(moment):
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_property_date_text_gives_that_billing_day(day):
     assert Clock.from_text(day.isoformat()).today() == day
+
+
+# parse_since
+NOW = dt.datetime(2026, 12, 3, 17, 30, tzinfo=dt.UTC)  # 2026-12-04 01:30 in UTC+08:00
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("30m", NOW - dt.timedelta(minutes=30)), ("2h", NOW - dt.timedelta(hours=2)),
+    ("3d", NOW - dt.timedelta(days=3)), ("1w", NOW - dt.timedelta(weeks=1)),
+    (" 2 H ", NOW - dt.timedelta(hours=2)),
+    ("today", dt.datetime(2026, 12, 4, tzinfo=CST)),       # the billing day, not UTC's
+    ("yesterday", dt.datetime(2026, 12, 3, tzinfo=CST)),
+    ("2026-11-26", dt.datetime(2026, 11, 26, tzinfo=CST)),
+])
+def test_since_takes_a_time_a_day_word_or_a_span_back(text, expected):
+    from store.clock import parse_since
+
+    assert parse_since(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["last week", "2 hours", "-2h", "2y", "", "0x5h"])
+def test_since_refuses_anything_else_naming_the_forms(text):
+    from store.clock import parse_since
+
+    with pytest.raises(BadTime, match="span back from now"):
+        parse_since(text, NOW)

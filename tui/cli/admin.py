@@ -43,11 +43,16 @@ def settings(session: Session, renewal_day: str | None, deduction_days: int | No
 
 
 @click.command()
-@click.option("--since", metavar="WHEN", help="Only entries at or after WHEN.")
+@click.option("--since", metavar="WHEN",
+              help="Only entries at or after WHEN: a date or ISO datetime, today, yesterday, "
+                   "or a span back from now (30m, 2h, 3d, 1w).")
 @json_option
 @pass_session
 def audit(session: Session, since: str | None, as_json: bool) -> None:
-    """Who did what, when: newest first."""
+    """Who did what, when: newest first.
+
+    Example: renewals audit --since 2h
+    """
     entries = session.store.audit(since=since)
     if as_json:
         emit([out.audit_json(entry) for entry in entries])
