@@ -25,6 +25,9 @@ class ConsoleState:
     writer_waiting: reactive[bool] = reactive(False)
     sync_step: reactive[str] = reactive("")
     """What a cloud sync in progress is doing, or empty."""
+    due_events_done: reactive[tuple[int, int]] = reactive((0, 0))
+    """What the last pass of due events that did anything did: (events, failed auto-renewals);
+    the audit trail (`u`) has each one."""
 
 
 class StoreWatch(StoreEvents):

@@ -15,6 +15,7 @@ from tui.app import RenewalsApp
 from tui.due_events import tick_summary
 from tui.screens.audit import AuditScreen, billing_time, matches, resources_text, time_text
 from tui.widgets.resource_table import ResourceTable
+from tui.widgets.title_bar import TitleBar
 
 SIZE = (80, 24)
 DEDUCTION_MOMENT = "2026-11-26T03:00:00+08:00"  # 7 days before an expiry on 2026-12-03
@@ -39,11 +40,17 @@ def notes(app) -> list[str]:
     return [note.message for note in app._notifications]
 
 
+def title(app) -> str:
+    return app.screen.query_one(TitleBar).render().plain
+
+
 # due events ----------------------------------------------------------------------------------
 async def test_on_the_deduction_day_the_app_auto_renews_at_start_and_says_so(tmp_path, wait):
+    """In the title bar, not in a toast over the rows: the audit trail (u) has the rest."""
     app, store = ticking_app(tmp_path, 1_000_000)
     async with app.run_test(size=SIZE) as pilot:
-        await wait(pilot, lambda: "Due events: 1 auto-renewed" in notes(app), what="the note")
+        await wait(pilot, lambda: "due events: 1 (u)" in title(app), what="the title")
+        assert notes(app) == []
         await pilot.press("2")
         table = app.screen.query_one(ResourceTable)
         await wait(pilot, lambda: any(row and row.resource.id == "a"
@@ -61,6 +68,7 @@ async def test_a_failed_auto_renewal_is_an_error_and_shows_in_the_audit(tmp_path
         await wait(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         [note] = notes(app)
         assert note.startswith("Due events: 1 auto-renewal failed (pool-a: insufficient balance")
+        assert "1 auto-renewal failed: u" in title(app) and "due events: 1 (u)" in title(app)
         await pilot.press("u")
         await wait(pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.loaded)
         screen = app.screen

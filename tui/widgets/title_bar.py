@@ -28,7 +28,7 @@ class TitleBar(Widget):
         self.set_reactive(TitleBar.title, title)
 
     def on_mount(self) -> None:
-        for name in ("database", "writer_waiting", "sync_step"):
+        for name in ("database", "writer_waiting", "sync_step", "due_events_done"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
         self.set_interval(30, self.refresh)  # "synced N min ago" moves on
 
@@ -40,6 +40,9 @@ class TitleBar(Widget):
         """The states that must catch the eye, most urgent first."""
         console = self.console
         found = ["waiting for another writer…"] if console.writer_waiting else []
+        _events, failed = console.due_events_done
+        if failed:
+            found.append(f"{failed:,} auto-renewal{'s' * (failed > 1)} failed: u")
         if console.sync_step:
             found.append(console.sync_step)
         if console.database is not None and console.database.read_only:
@@ -61,6 +64,9 @@ class TitleBar(Widget):
         if database is not None and database.bound:
             line.append(f"  {database.site}, {synced_words(database.synced_at)}")
         line.append(f"  {safe_text(store.path.name)}")
+        events, _failed = self.console.due_events_done
+        if events:
+            line.append(f"  due events: {events:,} (u)")
         return line
 
 
