@@ -53,7 +53,7 @@ def tick_summary(report: TickReport, names: dict[str, str] | None = None) -> str
 
 
 def event_count(report: TickReport) -> int:
-    """How many things one pass did, each a row of the audit trail."""
+    """How many things one pass did (the audit trail records what and to which)."""
     return (len(report.expired_orders) + len(report.auto_renewed) + len(report.auto_failed)
             + len(report.to_pay_per_use) + len(report.deleted))
 
