@@ -371,3 +371,4 @@ async def test_b_c_and_m_choose_the_payment_method(store, host, wait):
         await pilot.press("m", "y")
         await wait(pilot, lambda: app.outcome != "running")
     assert isinstance(app.outcome, Payment) and app.outcome.method is Method.SETTLEMENT
+

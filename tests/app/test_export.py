@@ -128,3 +128,16 @@ async def test_a_write_that_fails_anyway_is_an_error_notice(app, add, make, wait
         await wait(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         assert notes(app)[-1] == (f"Not exported: cannot write {blocker / 'x.csv'}: "
                                   "Not a directory")
+
+
+async def test_a_question_mark_in_the_file_name_is_text_not_help(app, add, make, wait):
+    from tui.screens.help import HelpScreen
+
+    add(make(3))
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(pilot, app, wait)
+        field = dialog.query_one("#export-path", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press("a", "question_mark", "b")
+        assert field.value == "a?b" and not isinstance(app.screen, HelpScreen)

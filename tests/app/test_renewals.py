@@ -381,3 +381,21 @@ async def test_keys_typed_ahead_check_the_rows_before_r_renews_them(app, add, ma
             app.simulate_key(key)
         await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
         assert len(app.screen.ids) == 2 and len(app.screen_stack[-2].selected) == 2
+
+
+async def test_question_mark_in_a_dialog_lists_that_dialogs_keys(app, add, make, wait):
+    from tui.dialogs.renew import RenewDialog
+    from tui.screens.help import HelpScreen
+
+    add(make(3))
+    async with app.run_test() as pilot:
+        await ready(pilot, app, wait)
+        await pilot.press("r")
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
+        dialog = app.screen
+        await pilot.press("question_mark")
+        await wait(pilot, lambda: isinstance(app.screen, HelpScreen))
+        listed = str(app.screen.query_one("#help-body Static").render())
+        assert "Continue" in listed and "Renewal date" in listed and "Check all" not in listed
+        await pilot.press("escape")
+        await wait(pilot, lambda: app.screen is dialog)

@@ -12,15 +12,20 @@ dropped rather than acting on a half-built dialog).
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
 Result = TypeVar("Result")
 
 
 class Dialog(ModalScreen[Result]):
+    # A modal screen takes none of the app's keys: `?` lists this dialog's own, as on a screen.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "app.help", "Keys", show=False, id="dialog.help"),
+    ]
     _dismissed = False
 
     @property
