@@ -190,7 +190,10 @@ async def test_the_row_menu_offers_the_moves_allowed_from_the_tab(app, add, make
         await pilot.press("enter")
         await wait(pilot, lambda: isinstance(app.screen, RowActions))
         assert option_ids(app.screen) == ["renew", "auto", "ppu", "canceled"]
-        await pilot.press("c")  # chosen in the menu: no second question
+        await pilot.press("c")  # chosen in the menu: the same question as the key asks
+        await wait(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "Cancel renewal: 1 resource?" in str(app.screen.question)
+        await pilot.press("y")
         await wait(pilot, lambda: policy_of(store, "pool-id-000000").tab is Tab.CANCELED)
         await pilot.press("4", "enter")
         await wait(pilot, lambda: isinstance(app.screen, RowActions))

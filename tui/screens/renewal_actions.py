@@ -139,19 +139,18 @@ class RenewalActions:
     def action_policy(self, name: str) -> None:
         ids = self.target_ids("change")
         if ids:
-            self.start_policy(ACTIONS_BY_NAME[name], ids, confirm=True)
+            self.start_policy(ACTIONS_BY_NAME[name], ids)
 
-    def start_policy(self, action: PolicyAction, ids: list[str], confirm: bool) -> None:
-        """Ask what the move needs (terms, or a yes), then move every row in one transaction."""
+    def start_policy(self, action: PolicyAction, ids: list[str]) -> None:
+        """Ask what the move needs (terms, or a yes: the same from a key as from the row menu),
+        then move every row in one transaction."""
         if action.modifies:
             run_store_job(self, self.store, lambda store: store.rows(ids),
                           partial(self._ask_new_terms, action), group="policy-rows")
         elif action.to is Tab.AUTO:
             self._ask_terms(action, ids, AutoRenew(), [])
-        elif confirm:
-            self._confirm_move(action, ids)
         else:
-            self._apply_policy(action, ids, None, [])
+            self._confirm_move(action, ids)
 
     def _confirm_move(self, action: PolicyAction, ids: list[str]) -> None:
         noun = "resource" if len(ids) == 1 else "resources"

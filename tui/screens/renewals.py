@@ -210,7 +210,7 @@ class RenewalsScreen(RenewalActions, Screen[None]):
         if choice == "renew":
             self.start_renewal([row.resource.id])
         elif choice in ACTIONS_BY_NAME:
-            self.start_policy(ACTIONS_BY_NAME[choice], [row.resource.id], confirm=False)
+            self.start_policy(ACTIONS_BY_NAME[choice], [row.resource.id])
         elif choice == "unrenew":
             self.start_unrenew(row)
 
