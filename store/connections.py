@@ -16,17 +16,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import sqlite_utils
 
 from store import audit
 from store.clock import Clock
-from store.db import BUSY_TIMEOUT_S, connect, create_file, write
+from store.db import BUSY_TIMEOUT_S, Result, connect, create_file, write
 from store.errors import NotRenewals, ReadOnlyClock, StoreError
 from store.schema import open_schema
-
-Result = TypeVar("Result")
 
 
 class StoreEvents:

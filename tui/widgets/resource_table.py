@@ -95,8 +95,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
         count: int
 
-    def __init__(self, store: Store, query: Query | None = None, *, id: str | None = None,
-                 on_toggle: Callable[[str], None] | None = None) -> None:
+    def __init__(self, store: Store, query: Query | None = None, *,
+                 on_toggle: Callable[[str], None], id: str | None = None) -> None:
         """`on_toggle(resource_id)`: space on a row checks or unchecks it."""
         super().__init__(id=id)
         self._store = store
@@ -248,7 +248,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Check or uncheck the cursor row, at once: a message would come after the keys
         typed ahead (`space j space r` must find both rows checked when `r` comes)."""
         row = self.cursor_row
-        if row is not None and self._on_toggle is not None:
+        if row is not None:
             self._on_toggle(row.resource.id)
             self._move_cursor(self._cursor + 1)
 
