@@ -123,7 +123,8 @@ async def test_no_screen_or_dialog_writes_a_control_character(store, add, wait):
         await pilot.press("escape")
 
         await pilot.press("p")
-        await wait(pilot, lambda: isinstance(app.screen, PoolsScreen) and app.screen.rows)
+        await wait(pilot, lambda: isinstance(app.screen, PoolsScreen)
+                   and not app.screen.table.is_loading)
         await look("pools")
         await pilot.press("enter")
         await look("pool row actions")

@@ -1,20 +1,22 @@
-"""The pool browser: three tabs by kind, a paged table, row actions and renewing one pool."""
+"""The pool browser: three tabs by kind over the same paged, checkable table as Renewals, with
+the pool's own columns, search, sorting, and the Renewals actions on the checked pools."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from rich.text import Text
-from textual.widgets import DataTable, Static
 
 from store.clock import Clock
-from store.models import Billing, Kind, OrderStatus, Resource
+from store.models import Billing, Kind, OrderStatus, Resource, Tab
 from store.service import Store
+from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
 from tui.dialogs.renew import RenewDialog
 from tui.dialogs.row_actions import RowActions
-from tui.screens.pools import PAGE_SIZE, PoolsScreen
+from tui.screens.pools import PoolsScreen
+from tui.widgets.resource_table import PAGE_SIZE, ResourceTable
+from tui.widgets.status_bar import StatusBar
 
 TODAY = "2026-11-26"
 SIZE = (80, 24)
@@ -33,7 +35,8 @@ def store(tmp_path) -> Store:
     opened = Store(tmp_path / "renewals.db", Clock.from_text(TODAY))
     opened.import_resources([
         pool("s1", Kind.STANDARD), pool("s2", Kind.STANDARD, "2026-11-20"),
-        pool("s3", Kind.STANDARD, billing=Billing.PAY_PER_USE, tab=None, name="[b]ppu[/b]"),
+        pool("s3", Kind.STANDARD, "2026-12-31", billing=Billing.PAY_PER_USE, tab=None,
+             name="[b]ppu[/b]"),
         pool("l1", Kind.LITE), pool("e1", Kind.SERVER), pool("e2", Kind.SERVER),
     ])
     opened.top_up(1_000_000)
@@ -41,92 +44,130 @@ def store(tmp_path) -> Store:
     opened.close()
 
 
-def names(screen: PoolsScreen) -> list[str]:
-    table = screen.query_one("#pools", DataTable)
-    return [table.get_row_at(index)[0].plain for index in range(table.row_count)]
+def lines(app) -> list[str]:
+    """The table's lines as drawn, header first."""
+    table = app.screen.query_one(ResourceTable)
+    return [table.render_line(y).text for y in range(table.size.height)]
 
 
-def cell(screen: PoolsScreen, rid: str, column: str) -> str:
-    value = screen.query_one("#pools", DataTable).get_cell(rid, column)
-    return value.plain if isinstance(value, Text) else str(value)
+def line_of(app, name: str) -> str:
+    return next(line for line in lines(app) if name in line)
+
+
+def names(app) -> list[str]:
+    table = app.screen.query_one(ResourceTable)
+    return [row.resource.name for row in table.visible_rows() if row]
 
 
 async def open_pools(pilot, app, wait) -> PoolsScreen:
-    await wait(pilot, lambda: isinstance(app.screen, PoolsScreen))
-    screen = app.screen
-    await wait(pilot, lambda: screen.total is not None and not screen.loading)
-    return screen
+    await wait(pilot, lambda: isinstance(app.screen, PoolsScreen)
+               and not app.screen.table.is_loading)
+    return app.screen
 
 
-async def test_three_tabs_list_pools_by_kind(store, host, wait):
+async def test_three_tabs_list_pools_by_kind_with_what_fits_80_columns(store, host, wait):
     app = host(store, PoolsScreen)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_pools(pilot, app, wait)
-        assert names(screen) == ["[b]ppu[/b]", "standard-s1", "standard-s2"]
-        assert cell(screen, "s1", "flavor") == "modelarts.vm.gpu.8a100 x 4"
-        assert cell(screen, "s1", "status") == "running"
-        assert cell(screen, "s2", "expiry") == "2026-11-20 grace"
-        assert cell(screen, "s3", "billing") == "pay-per-use"
+        await open_pools(pilot, app, wait)
+        assert names(app) == ["standard-s2", "standard-s1", "[b]ppu[/b]"]  # by expiry
+        assert lines(app)[0].split() == ["Name", "Status", "Nodes", "Expiry", "^",
+                                         "Left/phase", "ID"]
+        assert line_of(app, "standard-s1").split()[3:] == ["running", "4", "2026-12-10",
+                                                           "14d", "s1"]
+        assert line_of(app, "standard-s2").split()[6:8] == ["grace", "6d"]
+        assert line_of(app, "ppu").split()[5:8] == ["-", "by", "use"]
         await pilot.press("2")
-        await wait(pilot, lambda: names(screen) == ["lite-l1"])
+        await wait(pilot, lambda: names(app) == ["lite-l1"])
         await pilot.press("3")
-        await wait(pilot, lambda: names(screen) == ["server-e1", "server-e2"])
-        assert "Elastic Servers: 2" in str(screen.query_one("#pools-note", Static).render())
+        await wait(pilot, lambda: names(app) == ["server-e1", "server-e2"])
+        assert "2 rows" in app.screen.query_one(StatusBar).render().plain
         await pilot.press("right_square_bracket")
-        await wait(pilot, lambda: len(names(screen)) == 3)
+        await wait(pilot, lambda: len(names(app)) == 3)
 
 
-async def test_pages_load_as_the_cursor_nears_the_end(store, host, wait):
+async def test_a_wide_terminal_shows_flavor_billing_in_words_and_region(store, host, wait):
+    app = host(store, PoolsScreen)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await open_pools(pilot, app, wait)
+        assert lines(app)[0].split() == ["Name", "Status", "Flavor", "x", "nodes", "Expiry", "^",
+                                         "Billing", "Region", "ID"]
+        assert "modelarts.vm.gpu.8a100 x 4" in line_of(app, "standard-s1")
+        assert "Yearly/Monthly, expires in 14 days" in line_of(app, "standard-s1")
+        assert "Yearly/Monthly, in grace (6 days)" in line_of(app, "standard-s2")
+        assert "Pay-per-use" in line_of(app, "ppu")
+        assert len(line_of(app, "standard-s1").rstrip()) > 150  # the width is used
+
+
+async def test_g_goes_to_the_real_last_pool_and_search_finds_one(store, host, wait):
     store.import_resources([pool(f"p{n:03d}", Kind.LITE) for n in range(PAGE_SIZE + 30)])
     app = host(store, PoolsScreen)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_pools(pilot, app, wait)
         await pilot.press("2")
-        await wait(pilot, lambda: screen.total == PAGE_SIZE + 31 and not screen.loading)
-        assert len(names(screen)) == PAGE_SIZE
+        await wait(pilot, lambda: screen.table.row_count == PAGE_SIZE + 31)
         await pilot.press("G")
-        await wait(pilot, lambda: len(names(screen)) == PAGE_SIZE + 31)
+        await wait(pilot, lambda: screen.table.cursor_row is not None
+                   and screen.table.cursor == PAGE_SIZE + 30)
+        await pilot.press("slash", *"p129", "enter")
+        await wait(pilot, lambda: names(app) == ["lite-p129"])
+        await pilot.press("escape")
+        await wait(pilot, lambda: screen.table.row_count == PAGE_SIZE + 31)
 
 
 async def test_a_pay_per_use_pool_says_why_it_cannot_renew(store, host, wait):
     app = host(store, PoolsScreen)
     async with app.run_test(size=SIZE) as pilot:
         await open_pools(pilot, app, wait)
-        await pilot.press("enter")  # the first row: the pay-per-use pool
+        await pilot.press("G", "enter")  # the last row: the pay-per-use pool
         await wait(pilot, lambda: isinstance(app.screen, RowActions))
-        refusal = str(app.screen.query_one("#refusal", Static).render())
+        refusal = str(app.screen.query_one("#refusal").render())
         assert "pay-per-use" in refusal
-        await pilot.press("r")
-        await wait(pilot, lambda: any("cannot be renewed: pay-per-use" in n.message
-                                          for n in app._notifications))
-        assert isinstance(app.screen, PoolsScreen)
-        assert store.orders() == []
+        await pilot.press("escape", "r")
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog)
+                   and app.screen.shown is not None)
+        assert "pay-per-use" in str(app.screen.shown)
+    assert store.orders() == []
 
 
-async def test_renewing_a_pool_from_its_actions_moves_its_expiry(store, host, wait):
+async def test_two_checked_pools_renew_together_and_move_their_expiries(store, host, wait):
     app = host(store, PoolsScreen)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_pools(pilot, app, wait)
-        await pilot.press("down", "enter")
-        await wait(pilot, lambda: isinstance(app.screen, RowActions))
-        await pilot.press("enter")  # the highlighted action: Renew
-        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
-        dialog = app.screen
-        await wait(pilot, lambda: dialog.shown is not None)
+        await pilot.press("space", "space", "r")
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog)
+                   and app.screen.shown is not None)
         await pilot.press("enter")
-        await wait(pilot, lambda: isinstance(app.screen, PaymentDialog))
-        payment = app.screen
-        await wait(pilot, lambda: payment.account is not None)
+        await wait(pilot, lambda: isinstance(app.screen, PaymentDialog)
+                   and app.screen.account is not None)
         await pilot.press("y")
-        await wait(pilot, lambda: cell(screen, "s1", "expiry") == "2027-01-10")
+        await wait(pilot, lambda: app.screen is screen and "2027-01-10" in line_of(app, "-s1"))
+        assert "2026-12-20" in line_of(app, "-s2") and not screen.selected
     [order] = store.orders()
     assert order.status is OrderStatus.PAID
-    assert [line.resource_id for line in order.lines] == ["s1"]
+    assert sorted(line.resource_id for line in order.lines) == ["s1", "s2"]
 
 
-async def test_esc_leaves_the_pool_browser(store, host, wait):
+async def test_the_row_menu_offers_the_renewal_policy_moves(store, host, wait):
     app = host(store, PoolsScreen)
     async with app.run_test(size=SIZE) as pilot:
         await open_pools(pilot, app, wait)
+        await pilot.press("down", "enter")  # standard-s1, on Manual Renewals
+        await wait(pilot, lambda: isinstance(app.screen, RowActions))
+        assert set(app.screen.refusals) >= {"auto", "ppu", "canceled"}
+        await pilot.press("c")
+        await wait(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait(pilot, lambda: store.rows(["s1"])[0].resource.tab is Tab.CANCELED)
+
+
+async def test_esc_leaves_the_pool_browser_once_nothing_is_left_to_clear(store, host, wait):
+    app = host(store, PoolsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pools(pilot, app, wait)
+        await pilot.press("h")
+        await wait(pilot, lambda: screen.filters.hide_pending)
+        await pilot.press("escape")
+        await wait(pilot, lambda: not screen.filters.hide_pending)
+        assert screen.filters.kind is Kind.STANDARD and app.screen is screen
         await pilot.press("escape")
         await wait(pilot, lambda: not isinstance(app.screen, PoolsScreen))

@@ -159,7 +159,7 @@ async def test_search_finds_by_id_and_order_id(app, add, store, make, wait):
     order = store.place_order(["pool-id-000007", "pool-id-000003"], Duration(1))
     async with app.run_test() as pilot:
         await ready(pilot, app, wait)
-        assert shown(app, "pool-000003 (pending order)")
+        assert shown(app, "pool-000003 (pending)")
         await pilot.press("slash", *order.id, "enter")
         await wait(pilot, lambda: table(app).row_count == 2 and not table(app).is_loading)
         assert isinstance(app.focused, ResourceTable)

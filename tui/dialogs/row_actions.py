@@ -1,6 +1,6 @@
 """The actions menu of one resource (`enter` on a row). Returns the chosen action, or None.
 
-The choices are "renew" and, when asked for (`with_policies`), the renewal-policy moves allowed
+The choices are "renew", the renewal-policy moves allowed
 from the row's tab (a PolicyAction name such as "auto" or "canceled"). A move the row cannot make
 (pay-per-use, deleted, order pending) is listed as unavailable, with the reason.
 """
@@ -125,13 +125,12 @@ class RowActions(Dialog[str | None]):
     ]
     AUTO_FOCUS = "#actions"
 
-    def __init__(self, row: ResourceRow, with_policies: bool = False,
-                 can_unrenew: bool = False) -> None:
+    def __init__(self, row: ResourceRow, can_unrenew: bool = False) -> None:
         """`can_unrenew`: offer taking back the renewed periods (a database bound to a cloud
         account: the billing system decides what can be taken back)."""
         super().__init__()
         self.row = row
-        self.refusals = policy_refusals(row) if with_policies else {}
+        self.refusals = policy_refusals(row)
         self.can_unrenew = can_unrenew
 
     def compose(self) -> ComposeResult:
@@ -162,15 +161,13 @@ class RowActions(Dialog[str | None]):
         self.dismiss(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Policy keys exist only where the menu offers the move (not in the pool browser)."""
+        """Policy keys exist only for the moves offered from the row's tab."""
         if action == "choose_policy":
             return bool(parameters) and parameters[0] in self.refusals and bool(
                 super().check_action(action, parameters))
         return super().check_action(action, parameters)
 
     def action_choose_policy(self, name: str) -> None:
-        if name not in self.refusals:
-            return
         reason = self.refusals[name]
         if reason:
             self.notify(f"{ACTIONS_BY_NAME[name].title}: {reason}", severity="warning",

@@ -1,7 +1,8 @@
 """What the Renewals screen does to its checked rows (or the cursor row): renew, renew to the
 renewal date, move between tabs (the renewal-policy actions), and export the current view.
 
-`RenewalActions` is mixed into `RenewalsScreen`; its keys are in `ACTION_BINDINGS`. Every
+`RenewalActions` is mixed into the resource lists (Renewals, Pools); its keys come from
+`action_bindings`. Every
 database call runs in a worker (`run_store_job`); dialogs only dismiss, and this code acts.
 """
 
@@ -55,13 +56,15 @@ CONFIRM_QUESTIONS = {
     Tab.MANUAL: "They are renewed only when someone renews them.",
 }
 
-ACTION_BINDINGS = (
-    Binding("R", "renew_to_date", "Renew to renewal date", show=False,
-            id="renewals.renew-to-date"),
-    *(Binding(action.key, f"policy('{action.name}')", action.title, show=False,
-              id=f"renewals.policy-{action.name}") for action in POLICY_ACTIONS),
-    Binding("e", "export", "Export view", show=False, id="renewals.export"),
-)
+def action_bindings(screen: str) -> list[Binding]:
+    """The keys of these actions, their ids starting with the screen's (`renewals.export`)."""
+    return [
+        Binding("R", "renew_to_date", "Renew to renewal date", show=False,
+                id=f"{screen}.renew-to-date"),
+        *(Binding(action.key, f"policy('{action.name}')", action.title, show=False,
+                  id=f"{screen}.policy-{action.name}") for action in POLICY_ACTIONS),
+        Binding("e", "export", "Export view", show=False, id=f"{screen}.export"),
+    ]
 
 
 def policy_headline(action: PolicyAction, results: Sequence[RowResult],
@@ -94,7 +97,7 @@ def refusal_line(result: RowResult, names: dict[str, str]) -> str:
 
 
 class RenewalActions:
-    """Renewal, policy and export actions of the Renewals screen (a mixin: see the module)."""
+    """Renewal, policy and export actions of a resource list (a mixin: see the module)."""
 
     store: Store
 
@@ -247,9 +250,8 @@ class RenewalActions:
 
     # export --------------------------------------------------------------------------------
     def action_export(self) -> None:
-        view = TAB_NAMES[self.filters.tab] if self.filters.tab else "every resource"
         dialog = ExportDialog(default_path(self.store.clock.today()), self.status.row_count,
-                              view)
+                              self.view_name)
         self.app.push_screen(dialog, self._export)
 
     def _export(self, request: ExportRequest | None) -> None:

@@ -50,10 +50,11 @@ def with_value(filters: Filters, column: str, choice: str) -> Filters:
     return replace(filters, **{column: value})
 
 
-def one_filter_cleared(filters: Filters) -> Filters:
-    """The filters with the first one in force (in CLEAR_ORDER) cleared; the same if none."""
+def one_filter_cleared(filters: Filters, keep: str = "tab") -> Filters:
+    """The filters with the first one in force (in CLEAR_ORDER) cleared; the same if none.
+    `keep`: the filter the screen's tabs set (`kind` on the pool browser) stays."""
     for name, empty in CLEAR_ORDER:
-        if getattr(filters, name) != empty:
+        if name != keep and getattr(filters, name) != empty:
             return replace(filters, **{name: empty})
     return filters
 
@@ -86,10 +87,11 @@ def expiry_word(filters: Filters) -> str | None:
     return None
 
 
-def active_filter_words(filters: Filters) -> list[str]:
-    """Every filter in force, in words (state is never shown by colour alone)."""
+def active_filter_words(filters: Filters, tabs_set: str = "tab") -> list[str]:
+    """Every filter in force but the one the tabs set, in words (state is never shown by
+    colour alone)."""
     words = [expiry_word(filters)]
-    words += [f"kind {filters.kind.value}" if filters.kind else None,
+    words += [f"kind {filters.kind.value}" if filters.kind and tabs_set != "kind" else None,
               f"region {filters.region}" if filters.region else None,
               f"project {filters.enterprise_project}" if filters.enterprise_project else None,
               "pending hidden" if filters.hide_pending else None]
@@ -136,9 +138,11 @@ class FilterBar(Vertical):
 
         apply: Callable[[Filters], Filters]
 
-    def __init__(self, store: Store, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, *, tabs_set: str = "tab", id: str | None = None) -> None:
+        """`tabs_set`: the filter the screen's tabs show (the bar does not repeat it)."""
         super().__init__(id=id)
         self._store = store
+        self._tabs_set = tabs_set
 
     def compose(self) -> ComposeResult:
         yield Static(id="quick-filters")
@@ -182,7 +186,7 @@ class FilterBar(Vertical):
         self.query_one("#quick-filters", Static).update(line)
 
     def _show_filters_in_force(self) -> None:
-        words = active_filter_words(self.filters) or ["none"]
+        words = active_filter_words(self.filters, self._tabs_set) or ["none"]
         line = Text(f" filters: {safe_text(', '.join(words))} | sort: {self.sort_label}",
                     no_wrap=True, overflow="ellipsis")
         self.query_one("#filters-in-force", Static).update(line)

@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from store.models import Filters, ResourceRow
 from store.service import Store
-from tui.widgets.resource_columns import GAP, cell_text, fit, layout
+from tui.widgets.resource_columns import GAP, RENEWAL_COLUMNS, ColumnSet, fit
 from tui.workers import run_store_job
 
 PAGE_SIZE = 200
@@ -67,6 +67,9 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("end,G", "last_row", "Last row", show=False, id="table.last"),
         Binding("pageup", "page_up", "Page up", show=False, id="table.page-up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="table.page-down"),
+        Binding("ctrl+u", "half_page(-1)", "Half a page up", show=False, id="table.half-up"),
+        Binding("ctrl+d", "half_page(1)", "Half a page down", show=False,
+                id="table.half-down"),
         Binding("space", "toggle", "Check", id="table.toggle"),
         Binding("enter", "choose", "Actions", show=False, id="table.choose"),
     ]
@@ -95,12 +98,20 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
         count: int
 
+    @dataclass
+    class SortClicked(Message):
+        """The user clicked the header of a column that sorts by this."""
+
+        sort: str
+
     def __init__(self, store: Store, query: Query | None = None, *,
-                 on_toggle: Callable[[str], None], id: str | None = None) -> None:
+                 on_toggle: Callable[[str], None], columns: ColumnSet = RENEWAL_COLUMNS,
+                 id: str | None = None) -> None:
         """`on_toggle(resource_id)`: space on a row checks or unchecks it."""
         super().__init__(id=id)
         self._store = store
         self._query = query or Query()
+        self.columns = columns
         self._on_toggle = on_toggle
         self._count = 0
         self._database_empty = False  # no resources at all, whatever the filters
@@ -142,6 +153,11 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def refresh_data(self) -> None:
         """Fetch the count and the visible rows again (after a write), keeping the cursor."""
         self._reload(keep_cursor=True)
+
+    @property
+    def visible_sorts(self) -> list[str]:
+        """The orders the columns on screen sort by, left to right."""
+        return self.columns.sorts(self.scrollable_content_region.width)
 
     def visible_rows(self) -> list[ResourceRow | None]:
         """The rows on screen now, top to bottom (None where a page is still loading)."""
@@ -244,6 +260,9 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def action_page_down(self) -> None:
         self._move_cursor(self._cursor + self._body_height)
 
+    def action_half_page(self, direction: int) -> None:
+        self._move_cursor(self._cursor + direction * max(1, self._body_height // 2))
+
     def action_toggle(self) -> None:
         """Check or uncheck the cursor row, at once: a message would come after the keys
         typed ahead (`space j space r` must find both rows checked when `r` comes)."""
@@ -258,8 +277,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.RowChosen(row))
 
     def on_click(self, event: Click) -> None:
+        if event.y < HEADER_HEIGHT:
+            column = self.columns.column_at(self.scrollable_content_region.width, event.x)
+            if column is not None and column.sort:
+                self.post_message(self.SortClicked(column.sort))
+            return
         index = self.scroll_offset.y + event.y - HEADER_HEIGHT
-        if event.y < HEADER_HEIGHT or index >= self._count:
+        if index >= self._count:
             return
         self._move_cursor(index)
         if event.x < 4:
@@ -296,11 +320,12 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         return style
 
     def _header_strip(self, width: int) -> Strip:
-        key = ("header", width)
+        query = self._query
+        key = ("header", width, query.sort, query.descending)
         strip = self._strips.get(key)
         if strip is None:
             style = self._style("resource-table--header")
-            titles = GAP.join(fit(c.title, c.width, c.right) for c in layout(width))
+            titles = self.columns.header(width, query.sort, query.descending)
             strip = Strip([Segment(" " + titles, style)]).adjust_cell_length(width, style)
             self._strips[key] = strip
         return strip
@@ -315,8 +340,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             states.append("resource-table--cursor")
         base = self._style(*states)
         segments = [Segment(">" if is_cursor else " ", base)]
-        for position, column in enumerate(layout(width)):
-            text, style_class = cell_text(column, row, checked)
+        for position, column in enumerate(self.columns.layout(width)):
+            text, style_class = self.columns.cell_text(column, row, checked)
             if position:
                 segments.append(Segment(GAP, base))
             if style_class:
