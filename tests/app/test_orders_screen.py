@@ -139,3 +139,39 @@ async def test_no_orders_says_so_and_esc_goes_back(store, host, wait):
         assert "No orders yet" in str(screen.query_one("#orders-note", Static).render())
         await pilot.press("escape")
         await wait(pilot, lambda: not isinstance(app.screen, OrdersScreen))
+
+
+async def test_slash_searches_the_orders_and_esc_clears_then_goes_back(store, host, wait):
+    paid_id, pending_id = place_two(store)
+    app = host(store, OrdersScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_orders(pilot, app, wait, 2)
+        table = screen.query_one("#orders", DataTable)
+        await pilot.press("slash", *"pending", "enter")
+        await wait(pilot, lambda: [key.value for key in table.rows] == [pending_id])
+        assert "(of 2; esc clears the search)" in str(
+            screen.query_one("#orders-note", Static).render())
+        assert table.has_focus
+        await pilot.press("escape")
+        await wait(pilot, lambda: table.row_count == 2)
+        assert app.screen is screen
+        await pilot.press("escape")
+        await wait(pilot, lambda: not isinstance(app.screen, OrdersScreen))
+
+
+async def test_every_list_key_moves_the_cursor(store, host, wait):
+    for _ in range(19):
+        store.place_order(["a"], Duration(1))
+        store.cancel_order(store.orders(OrderStatus.PENDING)[0].id)
+    app = host(store, OrdersScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_orders(pilot, app, wait, 19)
+        table = screen.query_one("#orders", DataTable)
+        moves = [("j", 1), ("k", 0), ("G", 18), ("g", 0), ("ctrl+d", None), ("ctrl+u", 0),
+                 ("pagedown", None), ("end", 18), ("home", 0)]
+        for key, row in moves:
+            await pilot.press(key)
+            if row is None:
+                assert table.cursor_row > 1, key
+            else:
+                assert table.cursor_row == row, key

@@ -38,6 +38,7 @@ from tui.dialogs.renew_text import (
 from tui.safe import safe
 from tui.state import ConsoleState
 from tui.watch import DataChanged
+from tui.widgets.list_table import ListTable
 from tui.widgets.stepper import Stepper
 
 PREVIEW_ROWS = 300
@@ -132,7 +133,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
                 yield Stepper([day_label(d) for d in DAYS], DAYS.index(PROPOSED_DAY),
                               id="day", disabled=not self.aligned)
             yield Static(id="day-note")
-            table: DataTable = DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+            table: DataTable = ListTable(id="preview")
             for key, label in COLUMNS:
                 table.add_column(label, key=key)
             yield table

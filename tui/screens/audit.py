@@ -24,6 +24,7 @@ from store.service import Store
 from store.text import safe_text
 from tui.safe import safe
 from tui.watch import DataChanged
+from tui.widgets.list_table import ListTable
 from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
@@ -108,9 +109,9 @@ class AuditScreen(Screen[None]):
                                  text-overflow: ellipsis; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="audit.filter"),
+        Binding("slash", "filter", "Search", id="audit.filter"),
         Binding("r", "reload", "Reload", id="audit.reload"),
-        Binding("escape", "clear_or_back", "Clear filter, then back", id="audit.back"),
+        Binding("escape", "clear_or_back", "Back", id="audit.back"),
     ]
     HELP_NOTES = ("The filter matches action, user, SSH client, result, detail and resource ids.",
                   f"The newest {AUDIT_WINDOW:,} entries are searched; for older ones use "
@@ -127,10 +128,10 @@ class AuditScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar("Audit trail, newest first")
         with Horizontal(id="audit-filter-row"):
-            yield Static(" Filter", id="audit-filter-label")
+            yield Static(" Search", id="audit-filter-label")
             yield Input(placeholder="action, user, result, detail", id="audit-filter")
             yield Static("loading ...", id="audit-count")
-        table: DataTable = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = ListTable(id="audit-table")
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table

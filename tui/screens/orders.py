@@ -6,11 +6,12 @@ from typing import ClassVar
 
 import arrow
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from store.clock import BILLING_TZ
 from store.errors import StoreError
@@ -23,6 +24,7 @@ from tui.dialogs.payment import PaymentDialog
 from tui.flows import renewed_message
 from tui.safe import safe
 from tui.watch import DataChanged
+from tui.widgets.list_table import ListTable
 from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
@@ -82,7 +84,7 @@ class OrderLinesDialog(Dialog[None]):
         with Vertical(id="lines-box") as box:
             box.border_title = safe(f"Order {order.id}")
             yield Static(safe(order_summary(order)))
-            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+            table: DataTable = ListTable()
             for key, label in LINE_COLUMNS:
                 table.add_column(label, key=key)
             for line in order.lines[:LINES_SHOWN]:
@@ -143,24 +145,34 @@ class OrdersScreen(Screen[None]):
         height: 1;
         color: $text-muted;
     }
+    OrdersScreen #orders-search {
+        height: 1;
+    }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,v", "view", "Lines", id="orders.view"),
         Binding("y,P", "pay", "Pay", id="orders.pay"),
         Binding("c,x", "cancel_order", "Cancel order", id="orders.cancel"),
-        Binding("escape", "back", "Back", id="orders.back"),
+        Binding("slash", "search", "Search", id="orders.search"),
+        Binding("escape", "clear_or_back", "Back", id="orders.back"),
     ]
-    HELP_NOTES = ("An unpaid order expires 7 days after it was placed.",)
+    HELP_NOTES = ("An unpaid order expires 7 days after it was placed.",
+                  "/ matches the order ID, status and total; esc clears it, then goes back.")
+    AUTO_FOCUS = "#orders"
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self.every_order: list[Order] = []
         self.orders: dict[str, Order] = {}
+        """The orders shown (those the search matches), by id."""
         self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Orders, newest first")
-        table: DataTable = DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+        yield Input(placeholder="/ search order ID, status, total", id="orders-search",
+                    compact=True)
+        table: DataTable = ListTable(id="orders")
         for key, label in ORDER_COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -179,6 +191,14 @@ class OrdersScreen(Screen[None]):
 
     # showing -------------------------------------------------------------------------------
     def _show_orders(self, orders: list[Order]) -> None:
+        self.every_order = orders
+        self.loaded = True
+        self._show_matches()
+
+    @on(Input.Changed, "#orders-search")
+    def _show_matches(self) -> None:
+        needle = self.query_one("#orders-search", Input).value.strip().lower()
+        orders = [order for order in self.every_order if self._matches(order, needle)]
         table = self.query_one("#orders", DataTable)
         before = self.orders
         cursor = self.cursor_order
@@ -196,10 +216,16 @@ class OrdersScreen(Screen[None]):
             if cursor is not None and cursor.id in self.orders:
                 table.move_cursor(row=table.get_row_index(cursor.id))
         pending = sum(self._status(o) == "pending payment" for o in orders)
-        note = (f"{len(orders):,} orders, {pending:,} pending payment" if orders
-                else "No orders yet: renew something (r on the Renewals screen).")
+        note = f"{len(orders):,} orders, {pending:,} pending payment"
+        if len(orders) < len(self.every_order):
+            note += f" (of {len(self.every_order):,}; esc clears the search)"
+        elif not orders:
+            note = "No orders yet: renew something (r on the Renewals screen)."
         self.query_one("#orders-note", Static).update(note)
-        self.loaded = True
+
+    def _matches(self, order: Order, needle: str) -> bool:
+        return not needle or any(needle in text.lower() for text in (
+            order.id, self._status(order), format_cents(order.total_cents, order.currency)))
 
     def _status(self, order: Order) -> str:
         if order.status is OrderStatus.PENDING and order.expires_at is not None \
@@ -283,6 +309,17 @@ class OrdersScreen(Screen[None]):
             self.notify(f"Order {outcome.id} cancelled")
         self.reload()
 
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
+    def action_search(self) -> None:
+        self.query_one("#orders-search", Input).focus()
+
+    @on(Input.Submitted, "#orders-search")
+    def _search_done(self) -> None:
+        self.query_one("#orders", DataTable).focus()
+
+    def action_clear_or_back(self) -> None:
+        search = self.query_one("#orders-search", Input)
+        if search.value or search.has_focus:
+            search.value = ""
+            self.query_one("#orders", DataTable).focus()
+        elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
