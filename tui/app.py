@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import partial
 from typing import Any, ClassVar
 
@@ -14,12 +14,15 @@ from textual.containers import Center, Middle
 from textual.events import Resize
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import Label
 
+from store.config import Config, remember_theme, remembered_theme
 from store.connections import DatabaseInfo
 from store.service import Store
 from store.text import safe_lines, safe_text
 from tui.cloud_sync import CloudSync
+from tui.console_config import checked
 from tui.crash import crash_line, write_log
 from tui.due_events import TICK_SECONDS, DueEvents
 from tui.screens.help import HelpScreen
@@ -85,14 +88,17 @@ class RenewalsApp(ConsoleState, App[None]):
     ]
 
     def __init__(self, store: Store, mouse: bool = True,
-                 keymap: Mapping[str, str] | None = None,
+                 config: Config | None = None,
                  due_events_every: float | None = TICK_SECONDS,
                  database: DatabaseInfo | None = None,
-                 watch_every: float | None = WATCH_SECONDS) -> None:
-        """`due_events_every`: seconds between passes of due events (one runs at start);
-        None runs no background work at all (no due events, and no first cloud sync).
-        `database`: the open file's info, when the caller has read it
-        (else it is read in a worker). `watch_every`: seconds between looks for other users'
+                 watch_every: float | None = WATCH_SECONDS,
+                 remember_theme: bool = False) -> None:
+        """`config`: the user's settings (store.config), checked here against the console's
+        bindings, themes and columns. `remember_theme`: keep the theme chosen in the palette
+        for the next start (the state file). `due_events_every`: seconds between passes of
+        due events (one runs at start); None runs no background work at all (no due events,
+        and no first cloud sync). `database`: the open file's info, when the caller has read
+        it (else it is read in a worker). `watch_every`: seconds between looks for other users'
         writes (None: the screens reload only after this app's own writes, or ctrl+r)."""
         super().__init__()
         self.store = store
@@ -103,8 +109,14 @@ class RenewalsApp(ConsoleState, App[None]):
         self.set_reactive(RenewalsApp.database, database)
         self.crash: str | None = None
         """After an unexpected error: the one line to show (the details are in a log file)."""
-        if keymap:
-            self.set_keymap(dict(keymap))
+        self.config, self.config_problems = checked(config or self.config,
+                                                    self.available_themes)
+        self.theme_memory = remember_theme
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        theme = (remembered_theme() if remember_theme else None) or self.config.theme
+        if theme in self.available_themes:
+            self.theme = theme
 
     def run(self, **kwargs: Any) -> Any:
         kwargs.setdefault("mouse", self.mouse_enabled)
@@ -132,6 +144,10 @@ class RenewalsApp(ConsoleState, App[None]):
         # collection while 100,000 rows are worked on stops the event loop for tens of ms, not
         # for 100-200 ms.
         self.call_after_refresh(gc.freeze)
+        for problem in self.config_problems:
+            self.notify(problem, title="Config file", severity="warning", timeout=20)
+        if self.theme_memory:
+            self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.store.events = StoreWatch(self)
         if self.database_watch is not None:
             self.database_watch.start()
@@ -140,6 +156,11 @@ class RenewalsApp(ConsoleState, App[None]):
                           group="database-info")
         else:
             self._start_due_events()
+
+    def _theme_changed(self, theme: Theme) -> None:
+        name = theme.name
+        self.run_worker(lambda: remember_theme(name), thread=True, group="theme",
+                        exit_on_error=False)
 
     def on_unmount(self) -> None:
         gc.unfreeze()

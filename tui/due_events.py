@@ -108,7 +108,7 @@ class DueEvents:
         # The title bar says how many (a toast would cover the rows and dialogs for seconds,
         # ten lines of it at 100,000 resources); only failed auto-renewals also get one.
         self.app.due_events_done = (event_count(report), len(report.auto_failed))  # type: ignore[attr-defined]
-        if report.auto_failed:
+        if report.auto_failed and self.app.config.due_event_toasts:  # type: ignore[attr-defined]
             self.app.notify(tick_summary(report, names), title="Due events", severity="error",
                             markup=False)
         tell_every_screen(self.app)

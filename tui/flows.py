@@ -33,7 +33,9 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
     if not ids:
         app.notify("Nothing to renew: check some rows first", severity="warning")
         return None
-    request = await app.push_screen_wait(RenewDialog(store, ids, aligned=to_renewal_date))
+    duration = app.config.renewal_duration  # type: ignore[attr-defined]
+    request = await app.push_screen_wait(RenewDialog(store, ids, aligned=to_renewal_date,
+                                                     duration=duration))
     while request is not None:
         outcome = await app.push_screen_wait(PaymentDialog(store, request))
         if isinstance(outcome, BatchStopped):

@@ -8,10 +8,12 @@ store's events reach it from the worker threads where they happen.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from textual.app import App
 from textual.reactive import reactive
 
+from store.config import Config
 from store.connections import DatabaseInfo, StoreEvents
 from store.service import Store
 
@@ -20,6 +22,8 @@ class ConsoleState:
     """Mixed into an App: the state the title bar of every screen shows."""
 
     store: Store
+    config: Config = Config(Path())
+    """The user's settings (the defaults until the App is given a config file's)."""
     database: reactive[DatabaseInfo | None] = reactive(None)
     """The open file and its clock; None until it has been read."""
     writer_waiting: reactive[bool] = reactive(False)

@@ -85,6 +85,14 @@ def add(store: Store) -> Callable[[list[Resource]], None]:
     return add_resources
 
 
+@pytest.fixture(autouse=True)
+def own_config_folders(tmp_path_factory, monkeypatch) -> None:
+    """No test reads the user's config file or writes their state file."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+
+
 @pytest.fixture
 def app(store: Store) -> RenewalsApp:
     """The app on the test database. Due events (store.tick) and the watch for other users'

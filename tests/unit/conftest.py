@@ -16,6 +16,14 @@ from store.service import Store
 from tui.cli import main
 
 
+@pytest.fixture(autouse=True)
+def own_config_folders(tmp_path_factory, monkeypatch) -> None:
+    """No test reads the user's config file or writes their state file."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     opened = Store(tmp_path / "renewals.db", Clock.from_text(TODAY))

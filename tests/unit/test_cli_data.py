@@ -19,6 +19,7 @@ from cli_support import (
 from click.testing import CliRunner
 
 from store import io
+from store.config import Config
 from store.connections import DatabaseInfo
 from store.models import Billing, Kind, Tab
 from store.service import Store
@@ -130,9 +131,11 @@ def fake_app(monkeypatch):
     class RenewalsApp:
         crash = None
 
-        def __init__(self, store: Store, mouse: bool, database: DatabaseInfo) -> None:
+        def __init__(self, store: Store, mouse: bool, database: DatabaseInfo, config: Config,
+                     remember_theme: bool) -> None:
             opened.append({"store": store, "mouse": mouse, "resources": store.count(),
-                           "renewal_day": store.account().renewal_day, "database": database})
+                           "renewal_day": store.account().renewal_day, "database": database,
+                           "config": config, "remember_theme": remember_theme})
 
         def run(self) -> None:
             pass

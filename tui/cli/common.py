@@ -17,6 +17,7 @@ import click
 
 from store import rules
 from store.clock import Clock
+from store.config import Config, config_path
 from store.connections import StoreEvents
 from store.db import BUSY_TIMEOUT_S
 from store.models import Duration, Filters, Kind, Method, Phase, RenewalDay, Tab
@@ -65,8 +66,9 @@ class CliEvents(StoreEvents):
 class Session:
     def __init__(self, path: Path, clock: Clock,
                  interactive: Callable[[], bool], *, shared: bool = False,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, config: Config | None = None) -> None:
         self.path = path
+        self.config = config or Config(config_path())
         self.clock = clock
         self.interactive = interactive      # may it ask a question on the terminal?
         self.shared = shared

@@ -22,10 +22,11 @@ from click.core import ParameterSource
 
 from store import rules
 from store.clock import BadTime, Clock
+from store.config import load_config
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from store.text import seconds_setting
-from tui.cli import admin, cloud, orders, resources
+from tui.cli import admin, cloud, config, orders, resources
 from tui.cli.common import BadInput, Failed, Session
 from tui.crash import crash_line, write_log
 
@@ -88,10 +89,11 @@ def busy_timeout() -> float:
         raise BadInput(str(exc)) from None
 
 
-def database_path(db_path: Path | None, demo: bool) -> Path:
-    """The file to open. The data folder is made (private) when first needed; any other folder
-    must exist: a typo in --db must not quietly create a database somewhere new."""
-    path = db_path or (demo_path() if demo else default_path())
+def database_path(db_path: Path | None, demo: bool, configured: Path | None = None) -> Path:
+    """The file to open: --db, the demo's, the config file's `database`, or the default. The
+    data folder is made (private) when first needed; any other folder must exist: a typo in
+    --db must not quietly create a database somewhere new."""
+    path = db_path or (demo_path() if demo else configured or default_path())
     if path.parent == data_folder():
         try:
             make_private_folder(path.parent)
@@ -99,7 +101,9 @@ def database_path(db_path: Path | None, demo: bool) -> Path:
             raise Failed(f"cannot make the data folder {path.parent}: {exc.strerror or exc}"
                          ) from None
     elif not path.parent.is_dir():
-        raise BadInput(f"--db {path}: the folder {path.parent} does not exist; create it first")
+        given = "--db" if db_path else "database (config file)"
+        raise BadInput(f"{given} {path}: the folder {path.parent} does not exist; create it "
+                       "first")
     return path
 
 
@@ -127,9 +131,13 @@ def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
     if demo and ctx.invoked_subcommand is not None:
         raise click.UsageError("--demo opens the console on demo data; it takes no command")
     explicit_db = ctx.get_parameter_source("db_path") is not ParameterSource.DEFAULT
-    path = database_path(db_path, demo)
+    config = load_config()
+    if ctx.invoked_subcommand not in (None, "config"):  # the console and `config` show them
+        for problem in config.problems:
+            click.echo(f"warning: {problem}", err=True)
+    path = database_path(db_path, demo, config.database)
     session = ctx.obj = Session(path, clock, interactive=_interactive, shared=shared,
-                                busy_timeout_s=busy_timeout())
+                                busy_timeout_s=busy_timeout(), config=config)
     ctx.call_on_close(session.close)
     if ctx.invoked_subcommand is None:
         open_console(session, demo=demo, explicit_db=explicit_db, mouse=not no_mouse)
@@ -147,7 +155,8 @@ def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -
     database = session.store.info()  # open (and migrate) before the app draws
     from tui.app import RenewalsApp
 
-    app = RenewalsApp(store=session.store, mouse=mouse, database=database)
+    app = RenewalsApp(store=session.store, mouse=mouse, database=database,
+                      config=session.config, remember_theme=True)
     app.run()
     if app.crash is not None:
         raise Failed(app.crash)
@@ -162,6 +171,6 @@ def remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-for _module in (resources, orders, admin, cloud):
+for _module in (resources, orders, admin, cloud, config):
     for _command in _module.COMMANDS:
         main.add_command(_command)

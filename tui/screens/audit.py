@@ -113,7 +113,8 @@ class AuditScreen(Screen[None]):
         Binding("r", "reload", "Reload", id="audit.reload"),
         Binding("escape", "clear_or_back", "Back", id="audit.back"),
     ]
-    HELP_NOTES = ("The filter matches action, user, SSH client, result, detail and resource ids.",
+    HELP_NOTES = ("/ searches action, user, SSH client, result, detail and resource ids; esc "
+                  "clears the search, then goes back.",
                   f"The newest {AUDIT_WINDOW:,} entries are searched; for older ones use "
                   "`renewals audit --since DATE`.")
 

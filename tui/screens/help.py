@@ -19,7 +19,8 @@ from textual.widgets import Label, Static
 
 from tui.dialogs.base import Dialog
 
-KEY_COLUMN = 22
+KEY_COLUMN = 12
+DESCRIPTION_COLUMN = 28
 
 
 def section_name(node: DOMNode) -> str:
@@ -33,20 +34,24 @@ def section_name(node: DOMNode) -> str:
 
 def help_sections(
     app: App, bindings: Iterable[ActiveBinding]
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(section, [(keys, description)])]: keys sharing an action are listed together."""
-    sections: dict[str, dict[tuple[str, str], list[str]]] = {}
+) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """[(section, [(keys, description, binding id)])]: keys sharing an action are listed
+    together; the id is what the config file's [keys] table names (empty: not configurable)."""
+    sections: dict[str, dict[tuple[str, str], tuple[list[str], list[str]]]] = {}
     for active in bindings:
         binding: Binding = active.binding
         if binding.system or not binding.description:
             continue
         actions = sections.setdefault(section_name(active.node), {})
-        keys = actions.setdefault((binding.action, binding.description), [])
+        keys, ids = actions.setdefault((binding.action, binding.description), ([], []))
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
+        if binding.id and binding.id not in ids:
+            ids.append(binding.id)
     return [
-        (section, [(" ".join(keys), description) for (_, description), keys in actions.items()])
+        (section, [(" ".join(keys), description, " ".join(ids))
+                   for (_, description), (keys, ids) in actions.items()])
         for section, actions in sections.items()
     ]
 
@@ -55,12 +60,13 @@ def help_text(app: App, bindings: Iterable[ActiveBinding], notes: Sequence[str])
     text = Text()
     for section, rows in help_sections(app, bindings):
         text.append(f"{section}\n", style="bold underline")
-        for keys, description in rows:
+        for keys, description, ids in rows:
             text.append(f"  {keys:<{KEY_COLUMN}}", style="bold")
-            text.append(f"{description}\n")
+            text.append(f"{description:<{DESCRIPTION_COLUMN}}")
+            text.append(f" {ids}\n", style="dim")
         text.append("\n")
     for note in notes:
-        text.append(f"{note}\n")
+        text.append(f"{note}\n\n")
     return text
 
 

@@ -58,8 +58,8 @@ class OverviewScreen(Screen[None]):
         Binding("r", "reload", "Reload", id="overview.reload"),
         Binding("escape", "back", "Back", id="overview.back"),
     ]
-    HELP_NOTES = ("Week 1 starts today (UTC+08:00). Money is the 1-month renewal price of the",
-                  "  yearly/monthly resources expiring that week, before any alignment.")
+    HELP_NOTES = ("Week 1 starts today (UTC+08:00). Money is the 1-month renewal price of the "
+                  "yearly/monthly resources expiring that week, before any alignment.",)
 
     by_money: reactive[bool] = reactive(False, init=False)
 

@@ -14,7 +14,6 @@ from textual.binding import BindingType
 
 from store.models import Filters, Kind
 from tui.screens.resource_list import ResourceListScreen, list_bindings
-from tui.widgets.pool_columns import POOL_COLUMNS
 
 TABS = (
     (Kind.STANDARD.value, "Cluster: Standard", "Standard"),
@@ -26,15 +25,17 @@ TABS = (
 class PoolsScreen(ResourceListScreen):
     TITLE = "AI Dedicated Resource Pools"
     TABS = TABS
-    COLUMNS = POOL_COLUMNS
+    NAME = "pools"
     INITIAL_FILTERS = Filters(kind=Kind.STANDARD)
     TABS_SET = "kind"
-    BINDINGS: ClassVar[list[BindingType]] = list_bindings("pools", TABS)
-    HELP_NOTES = (
-        "Every pool of the kind, yearly/monthly and pay-per-use; Billing says when each expires",
-        "  (grace: expired, still usable and renewable; frozen: unusable until renewed).",
-        "[x] = checked; > = cursor row. r, R and the policy keys (n M P c m) act on the checked",
-        "  pools, or on the cursor one; enter lists every action for the cursor pool.",
+    BINDINGS: ClassVar[list[BindingType]] = list_bindings(NAME, TABS)
+    HELP_NOTES = (  # one paragraph each: the help box wraps them to its width
+        "Every pool of the kind, yearly/monthly and pay-per-use; Billing says when each "
+        "expires (grace: expired, still usable and renewable; frozen: unusable until renewed).",
+        "[x] = checked; > = cursor row. r, R and the policy keys (n M P c m) act on the checked "
+        "pools, or on the cursor one; enter lists every action for the cursor pool.",
+        "The header marks the sort column (^ ascending, v descending): s sorts by the next "
+        "column on screen, S reverses, a click on a header sorts by it.",
     )
 
     def tab_filters(self, filters: Filters, tab: str) -> Filters:

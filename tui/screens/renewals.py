@@ -10,7 +10,6 @@ from textual.binding import Binding, BindingType
 
 from store.models import Filters, Tab
 from tui.screens.resource_list import ResourceListScreen, list_bindings
-from tui.widgets.resource_columns import RENEWAL_COLUMNS
 
 TABS = (
     (Tab.MANUAL.value, "Manual Renewals", "Manual"),
@@ -23,20 +22,22 @@ TABS = (
 class RenewalsScreen(ResourceListScreen):
     TITLE = "Renewals"
     TABS = TABS
-    COLUMNS = RENEWAL_COLUMNS
+    NAME = "renewals"
     INITIAL_FILTERS = Filters(tab=Tab.MANUAL)
     TABS_SET = "tab"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *list_bindings("renewals", TABS),
+        *list_bindings(NAME, TABS),
         Binding("t", "kind_filter", "Kind filter", show=False, id="renewals.kind-filter"),
     ]
-    HELP_NOTES = (
-        "Left/phase: days until expiry (12d, today); after expiry, days since it:",
-        "  grace Nd = expired, still usable and renewable; frozen Nd = unusable until renewed.",
-        "[x] = checked; > = cursor row. Checks survive sorting, filters and tab switches;",
-        "  a checks every row matching the tab and filters, not just those on screen.",
+    HELP_NOTES = (  # one paragraph each: the help box wraps them to its width
+        "Left/phase: days until expiry (12d, today); after expiry, days since it: grace Nd = "
+        "expired, still usable and renewable; frozen Nd = unusable until renewed.",
+        "[x] = checked; > = cursor row. Checks survive sorting, filters and tab switches; "
+        "a checks every row matching the tab and filters, not just those on screen.",
         "The status bar total is the renewal price for 1 month, before any alignment.",
         "Policy keys (n M P c m) and R act on the checked rows, or on the cursor row if none.",
+        "The header marks the sort column (^ ascending, v descending): s sorts by the next "
+        "column on screen, S reverses, a click on a header sorts by it.",
     )
 
     def tab_filters(self, filters: Filters, tab: str) -> Filters:

@@ -21,12 +21,12 @@ from textual.widgets import Tab as TabLabel
 
 from store.models import Duration, Filters, QuickCounts, ResourceRow
 from store.service import Store
+from tui.console_config import column_set
 from tui.dialogs.policy import ACTIONS_BY_NAME
 from tui.dialogs.row_actions import RowActions
 from tui.screens.renewal_actions import RenewalActions, action_bindings
 from tui.watch import DataChanged
 from tui.widgets.filter_bar import FilterBar, one_filter_cleared, quick_filter_counts
-from tui.widgets.resource_columns import ColumnSet
 from tui.widgets.resource_table import Query, ResourceTable
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.title_bar import TitleBar
@@ -67,7 +67,8 @@ def list_bindings(screen: str, tabs: tuple[tuple[str, str, str], ...]) -> list[B
 class ResourceListScreen(RenewalActions, Screen[None]):
     TABS: ClassVar[tuple[tuple[str, str, str], ...]]
     """(value, full label, label when narrow) of each tab, in order."""
-    COLUMNS: ClassVar[ColumnSet]
+    NAME: ClassVar[str]
+    """`renewals`, `pools`: the start of its binding ids, its name in the config file."""
     INITIAL_FILTERS: ClassVar[Filters]
     TABS_SET: ClassVar[str]
     """The filter the tabs set (`tab`, `kind`): esc leaves it, the filter bar does not repeat it."""
@@ -106,7 +107,8 @@ class ResourceListScreen(RenewalActions, Screen[None]):
         filter_bar = FilterBar(self.store, tabs_set=self.TABS_SET, id="filter-bar")
         yield filter_bar.data_bind(ResourceListScreen.filters, ResourceListScreen.counts)
         table = ResourceTable(self.store, Query(self.filters), id="table",
-                              on_toggle=self.toggle_checked, columns=self.COLUMNS)
+                              on_toggle=self.toggle_checked,
+                              columns=column_set(self.app.config, self.NAME))
         yield table.data_bind(ResourceListScreen.selected)
         yield StatusBar(id="status")
         yield Footer(compact=True)

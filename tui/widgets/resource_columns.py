@@ -6,7 +6,7 @@ are the Renewals screen's; the pool browser has its own set (pool_columns.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -45,6 +45,19 @@ class ColumnSet:
     columns: tuple[Column, ...]
     narrower: tuple[tuple[str, Column | None], ...]
     cell_text: CellText
+
+    ALWAYS = frozenset({"check", "name"})
+
+    @property
+    def names(self) -> list[str]:
+        """The columns a config file may choose (`visible_columns`)."""
+        return [c.key for c in self.columns if c.key not in self.ALWAYS]
+
+    def only(self, keys: Iterable[str]) -> ColumnSet:
+        """These columns (with the check and the name), still dropping by width."""
+        keep = self.ALWAYS | set(keys)
+        return replace(self, columns=tuple(c for c in self.columns if c.key in keep),
+                       narrower=tuple(swap for swap in self.narrower if swap[0] in keep))
 
     def layout(self, width: int) -> tuple[Column, ...]:
         return _layout(self, width)
