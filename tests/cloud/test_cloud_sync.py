@@ -203,3 +203,17 @@ def test_a_listing_that_stops_short_or_moves_is_refused_not_half_used():
         every_page("list resources", moving.__getitem__, str)
     repeated = {0: (["a", "b"], 3), 2: (["b", "c"], 3)}
     assert every_page("list resources", repeated.__getitem__, str) == ["a", "b", "c"]
+
+
+def test_doctor_shows_a_bound_database_s_endpoints_and_where_its_credentials_come_from(
+        cli, fake_cloud, tmp_path):
+    ok_json(cli("cloud", "sync", "--json"))
+    findings = {f["topic"]: f for f in ok_json(cli("doctor", "--json"))}
+    assert findings["binding"]["value"] == "the mirror of a Huawei Cloud account (intl site)"
+    assert findings["billing endpoint"]["value"] == fake_cloud.url
+    assert findings["ModelArts endpoint"]["value"] == fake_cloud.url
+    assert findings["credentials"]["value"].startswith("the environment")
+    assert "SK-TEST" not in cli("doctor").stdout
+    unset = {"HUAWEICLOUD_SDK_AK": None, "HUAWEICLOUD_SDK_SK": None}
+    missing = {f["topic"]: f for f in ok_json(cli("doctor", "--json", env=unset))}
+    assert missing["credentials"]["value"] == "none found" and missing["credentials"]["hint"]

@@ -26,7 +26,7 @@ from store.config import load_config
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from store.text import seconds_setting
-from tui.cli import admin, cloud, config, orders, resources
+from tui.cli import admin, cloud, config, doctor, orders, resources
 from tui.cli.common import BadInput, Failed, Session
 from tui.crash import crash_line, write_log
 
@@ -171,6 +171,6 @@ def remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-for _module in (resources, orders, admin, cloud, config):
+for _module in (resources, orders, admin, cloud, config, doctor):
     for _command in _module.COMMANDS:
         main.add_command(_command)
