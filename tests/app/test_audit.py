@@ -8,12 +8,20 @@ from dataclasses import replace
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
+from store.audit import Identity
 from store.clock import Clock
 from store.models import AuditEntry, AutoRenew, Kind, Resource, Tab, TickReport
 from store.service import Store
 from tui.app import RenewalsApp
 from tui.due_events import tick_summary
-from tui.screens.audit import AuditScreen, billing_time, matches, resources_text, time_text
+from tui.screens.audit import (
+    AuditScreen,
+    billing_time,
+    matches,
+    resources_text,
+    time_text,
+    who_text,
+)
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.title_bar import TitleBar
 
@@ -127,8 +135,9 @@ async def test_the_audit_lists_every_write_newest_first(app, add, make, store, w
         # the wall clock, then the simulated clock's midnight, both in UTC+08:00
         wall = billing_time(Clock().stamp())[:10]
         assert rows[0][0].startswith(wall) and rows[0][0].endswith(" sim 2026-11-26 00:00")
-        assert rows[1][4] == "2: pool-id-000000, pool-i..."
-        assert rows[2][3] == "CNY 500.00"
+        assert rows[1][5] == "2: pool-id-000000, pool-i..."
+        assert rows[2][4] == "CNY 500.00"
+        assert rows[2][3] == Identity.of_this_process().os_user
         assert "4 of 4 entries" in str(screen.query_one("#audit-count", Static).render())
 
 
@@ -158,5 +167,6 @@ def test_audit_cells_read_plainly():
     simulated = replace(entry, simulated_at="2030-01-01T00:00:00.000000+00:00")
     assert time_text(simulated) == "2026-11-26 03:00 sim 2030-01-01 08:00"
     assert resources_text(entry.resource_ids) == "2: a, b"
+    assert who_text(entry) == "ops@10.0.0.9" and who_text(replace(entry, ssh_client=None)) == "ops"
     assert matches(entry, "10.0.0") and matches(entry, "auto") and matches(entry, "b")
     assert not matches(entry, "failed")

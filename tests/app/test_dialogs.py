@@ -167,8 +167,8 @@ async def test_non_renewable_rows_stay_with_their_reason_and_out_of_the_total(st
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_renew(pilot, app, wait, ["a", "ppu", "gone"])
         assert cell(dialog, "ppu", "fee") == "not renewable"
-        assert cell(dialog, "ppu", "note").startswith("pay-per-use")
-        assert cell(dialog, "gone", "note").startswith("deleted")
+        assert [c.value for c in dialog.query_one("#preview", DataTable).columns] == [
+            "name", "expiry", "new", "extra", "fee"]  # the why is under the table at 80
         assert "1 of 3 renewable" in text_of(dialog, "#summary")
         assert "order total CNY 100.00" in text_of(dialog, "#summary")
         await pilot.press("tab")  # the preview table (the day field is off), soonest expiry first
@@ -176,6 +176,17 @@ async def test_non_renewable_rows_stay_with_their_reason_and_out_of_the_total(st
         await wait(pilot, lambda: "deleted" in text_of(dialog, "#reason"))
         await pilot.press("down", "down")   # past "a" (2020-04-28) to "ppu" (2020-06-01)
         await wait(pilot, lambda: "pay-per-use" in text_of(dialog, "#reason"))
+
+
+async def test_a_wide_terminal_shows_each_reason_in_its_row(store, host, wait):
+    store.import_resources([resource("ppu", "2020-06-01", billing=Billing.PAY_PER_USE, tab=None),
+                            resource("gone", "2020-01-01")])
+    app = host(store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        dialog = await open_renew(pilot, app, wait, ["a", "ppu", "gone"])
+        assert cell(dialog, "ppu", "note").startswith("pay-per-use")
+        assert cell(dialog, "gone", "note").startswith("deleted")
+        assert cell(dialog, "a", "note") == ""
 
 
 async def test_a_large_preview_shows_a_window_and_totals_everything(store, host, wait):

@@ -140,8 +140,9 @@ class PaymentDialog(Dialog[Outcome]):
         assert self.request is not None
         align = self.request.align
         to_day = "" if align is None else f", to renewal day {align}"
-        text = (f"Renew {self.items:,} {noun} for {self.request.duration}{to_day}: "
-                f"order total {total}")
+        # The total early in the line: a narrow dialog wraps the rest, never the amount.
+        text = f"Renew {self.items:,} {noun}, order total {total}, for {self.request.duration}"
+        text += to_day
         if self.orders > 1:
             text += (f", in {self.orders} orders of at most {MAX_ORDER_LINES:,} paid one "
                      "after another")

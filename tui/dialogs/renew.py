@@ -49,6 +49,7 @@ DAYS: tuple[RenewalDay, ...] = (*range(1, 29), "last")
 PROPOSED_DAY: RenewalDay = 1
 COLUMNS = (("name", "Name"), ("expiry", "Expiry"), ("new", "New expiry"),
            ("extra", "+Days"), ("fee", "Fee"), ("note", "Why"))
+WHY_COLUMN_FROM = 120  # terminal columns; narrower, the line under the table says the why
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
                               id="day", disabled=not self.aligned)
             yield Static(id="day-note")
             table: DataTable = ListTable(id="preview")
-            for key, label in COLUMNS:
+            for key, label in self._columns:
                 table.add_column(label, key=key)
             yield table
             yield Static(id="reason")
@@ -301,8 +302,9 @@ class RenewDialog(Dialog[RenewRequest | None]):
         table = self.query_one("#preview", DataTable)
         cursor, scroll_y = table.cursor_row, table.scroll_y
         table.clear()
+        shown = len(self._columns)
         for line in preview.first_lines:
-            table.add_row(*preview_cells(line, preview.currency), key=line.id)
+            table.add_row(*preview_cells(line, preview.currency)[:shown], key=line.id)
         table.move_cursor(row=min(cursor, table.row_count - 1), scroll=False)
         table.scroll_to(y=scroll_y, animate=False)
 
@@ -315,6 +317,12 @@ class RenewDialog(Dialog[RenewRequest | None]):
             if line.reason:
                 reason = f"{line.name}: {line.reason}"
         self.query_one("#reason", Static).update(safe(reason))
+
+    @property
+    def _columns(self) -> tuple[tuple[str, str], ...]:
+        """Every column where it fits beside the others; the why left out where it would be
+        cut off (it is said under the table for the cursor row)."""
+        return COLUMNS if self.app.size.width >= WHY_COLUMN_FROM else COLUMNS[:-1]
 
     # leaving -------------------------------------------------------------------------------
     def action_cancel(self) -> None:

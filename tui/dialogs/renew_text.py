@@ -51,9 +51,10 @@ def changed_text(changed: Sequence[str]) -> Text:
 
 def summary_text(preview: PreviewSummary) -> Text:
     renewable, total = preview.renewable_count, preview.count
-    text = (f"{renewable:,} of {total:,} renewable, {preview.duration}"
-            f"{'' if preview.align is None else ' to ' + day_label(preview.align)}:"
-            f" order total {format_cents(preview.total_cents, preview.currency)}")
+    # The total early in the line: a narrow dialog wraps the rest, never the amount.
+    text = (f"{renewable:,} of {total:,} renewable, order total "
+            f"{format_cents(preview.total_cents, preview.currency)}, for {preview.duration}"
+            f"{'' if preview.align is None else ' to ' + day_label(preview.align)}")
     if preview.quoted_at and not preview.fresh:
         text = (f"last quoted {billing_minute(preview.quoted_at)}: {text} (asking for fresh "
                 "quotes ...)")

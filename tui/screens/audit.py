@@ -33,9 +33,10 @@ SHOWN = 300
 IDS_WIDTH = 28
 RESULT_WIDTH = 24
 DETAIL_WIDTH = 60
+# Who comes before the wide columns: at 80 columns it is on screen, with when, what and how.
 COLUMNS = (("time", "Time (UTC+08:00)"), ("action", "Action"), ("result", "Result"),
-           ("amount", "Amount"), ("resources", "Resources"), ("user", "OS user"),
-           ("ssh", "SSH client (env)"), ("detail", "Detail"))
+           ("who", "Who"), ("amount", "Amount"), ("resources", "Resources"),
+           ("detail", "Detail"))
 
 
 def billing_time(stamp: str, seconds: bool = False) -> str:
@@ -64,6 +65,11 @@ def matches(entry: AuditEntry, needle: str) -> bool:
         needle in rid.lower() for rid in entry.resource_ids)
 
 
+def who_text(entry: AuditEntry) -> str:
+    """`ops`, or `ops@10.0.0.9` when SSH reported a client address (unverified)."""
+    return entry.os_user + (f"@{entry.ssh_client}" if entry.ssh_client else "")
+
+
 def time_text(entry: AuditEntry) -> str:
     """The wall-clock time; on a simulation, the simulated time after it."""
     wall = billing_time(entry.at)
@@ -79,9 +85,9 @@ def entry_cells(entry: AuditEntry, currency: str) -> tuple[Text, ...]:
     failed = entry.result != "ok"
     return (Text(time_text(entry)), safe(entry.action),
             safe(clip(safe_text(entry.result), RESULT_WIDTH), style="bold" if failed else ""),
-            Text(amount_text(entry, currency), justify="right"),
-            safe(resources_text(entry.resource_ids)), safe(entry.os_user),
-            safe(entry.ssh_client or "-"), safe(clip(safe_text(entry.detail), DETAIL_WIDTH)))
+            safe(who_text(entry)), Text(amount_text(entry, currency), justify="right"),
+            safe(resources_text(entry.resource_ids)),
+            safe(clip(safe_text(entry.detail), DETAIL_WIDTH)))
 
 
 def entry_details(entry: AuditEntry, currency: str) -> Text:
@@ -111,7 +117,7 @@ class AuditScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Search", id="audit.filter"),
         Binding("r", "reload", "Reload", id="audit.reload"),
-        Binding("escape", "clear_or_back", "Back", id="audit.back"),
+        Binding("escape", "clear_or_back", "Back", show=False, id="audit.back"),
     ]
     HELP_NOTES = ("/ searches action, user, SSH client, result, detail and resource ids; esc "
                   "clears the search, then goes back.",
@@ -137,7 +143,7 @@ class AuditScreen(Screen[None]):
             table.add_column(label, key=key)
         yield table
         yield Static(id="audit-details")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns hold every key
 
     def on_mount(self) -> None:
         self.query_one("#audit-table", DataTable).focus()

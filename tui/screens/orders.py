@@ -154,7 +154,7 @@ class OrdersScreen(Screen[None]):
         Binding("y,P", "pay", "Pay", id="orders.pay"),
         Binding("c,x", "cancel_order", "Cancel order", id="orders.cancel"),
         Binding("slash", "search", "Search", id="orders.search"),
-        Binding("escape", "clear_or_back", "Back", id="orders.back"),
+        Binding("escape", "clear_or_back", "Back", show=False, id="orders.back"),
     ]
     HELP_NOTES = ("An unpaid order expires 7 days after it was placed.",
                   "/ matches the order ID, status and total; esc clears it, then goes back.")
@@ -177,7 +177,7 @@ class OrdersScreen(Screen[None]):
             table.add_column(label, key=key)
         yield table
         yield Static("loading orders ...", id="orders-note")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns hold every key
 
     def on_mount(self) -> None:
         self.reload()

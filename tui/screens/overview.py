@@ -74,7 +74,7 @@ class OverviewScreen(Screen[None]):
         yield Static(id="overview-about")
         yield BarChart(("Week", "", "Count", "1-month value"), id="overview-chart")
         yield Static("loading ...", id="overview-totals")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns hold every key
 
     def on_mount(self) -> None:
         self._describe_bars()

@@ -111,7 +111,7 @@ class ResourceListScreen(RenewalActions, Screen[None]):
                               columns=column_set(self.app.config, self.NAME))
         yield table.data_bind(ResourceListScreen.selected)
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns hold every key
 
     @property
     def table(self) -> ResourceTable:

@@ -97,7 +97,7 @@ class SettingsScreen(Screen[None]):
             yield Static("loading the settings ...", id="settings-state")
             yield Static("left/right: change   up/down or tab: other setting   enter: save   "
                          "esc: back", id="settings-keys")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns hold every key
 
     def on_mount(self) -> None:
         self._load()

@@ -59,14 +59,14 @@ class TitleBar(Widget):
         for flag in self.flags():  # before the rest: a narrow terminal cuts from the right
             line.append("  ")
             line.append(f" {flag} ", style=alert)
-        line.append(f"  today {store.clock.today()} (UTC+08:00)")
+        line.append(f"  today {store.clock.today()} UTC+8")
         database = self.console.database
         if database is not None and database.bound:
             line.append(f"  {database.site}, {synced_words(database.synced_at)}")
-        line.append(f"  {safe_text(store.path.name)}")
         events, _failed = self.console.due_events_done
-        if events:
+        if events:  # before the file name, which `renewals doctor` also says
             line.append(f"  due events: {events:,} (u)")
+        line.append(f"  {safe_text(store.path.name)}")
         return line
 
 
