@@ -25,6 +25,7 @@ from tui.cloud_sync import CloudSync
 from tui.console_config import checked
 from tui.crash import crash_line, write_log
 from tui.due_events import TICK_SECONDS, DueEvents
+from tui.linux_console import adapt
 from tui.screens.help import HelpScreen
 from tui.screens.renewals import RenewalsScreen
 from tui.state import ConsoleState, StoreWatch
@@ -109,6 +110,7 @@ class RenewalsApp(ConsoleState, App[None]):
         self.set_reactive(RenewalsApp.database, database)
         self.crash: str | None = None
         """After an unexpected error: the one line to show (the details are in a log file)."""
+        adapt(self)
         self.config, self.config_problems = checked(config or self.config,
                                                     self.available_themes)
         self.theme_memory = remember_theme

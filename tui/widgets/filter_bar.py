@@ -180,9 +180,10 @@ class FilterBar(Vertical):
     def _show_quick_filters(self) -> None:
         label = self.get_component_rich_style("filter-bar--label", partial=True)
         active = self.get_component_rich_style("filter-bar--active", partial=True)
-        line = Text("Quick (f/h) ", style=label, no_wrap=True, overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis")
         for text, is_active in quick_chips(self.counts, self.filters):
             line.append(f" {text} ", style=active if is_active else "")
+        line.append(" (f, h)", style=label)  # last: at 80 columns a count must not be cut
         self.query_one("#quick-filters", Static).update(line)
 
     def _show_filters_in_force(self) -> None:
