@@ -50,6 +50,7 @@ from store.models import (
     Unrenewal,
     WeekExpiry,
 )
+from store.progress import RowsDone, reporting
 
 if TYPE_CHECKING:
     from store.cloud.binding import CloudStatus
@@ -121,16 +122,17 @@ class Store:
         return records.json_lines(self.db(), filters, *self.today_now())
 
     def export(self, filters: Filters, fmt: str, stream: TextIO, sort: str = "expiry",
-               descending: bool = False) -> int:
+               descending: bool = False, progress: RowsDone | None = None) -> int:
         """Write every matching resource, as `csv` or `json`, row by row as SQLite builds
-        them; returns how many."""
+        them; returns how many. `progress(rows written)` hears how far it has come."""
         today, now = self.today_now()
         if fmt == "json":
-            return io.write_json(records.json_lines(self.db(), filters, today, now, sort,
-                                                    descending, io.EXPORT_FIELDS), stream)
+            lines = records.json_lines(self.db(), filters, today, now, sort, descending,
+                                       io.EXPORT_FIELDS)
+            return io.write_json(reporting(lines, progress), stream)
         if fmt == "csv":
-            return io.write_csv(records.value_rows(self.db(), filters, today, now, sort,
-                                                   descending), stream)
+            rows = records.value_rows(self.db(), filters, today, now, sort, descending)
+            return io.write_csv(reporting(rows, progress), stream)
         raise ValueError(f"export format is csv or json, not {fmt!r}")
 
     def count(self, filters: Filters = EVERYTHING) -> int:
@@ -335,13 +337,13 @@ class Store:
         return self.account()
 
     # import/export ---------------------------------------------------------------------------
-    def import_file(self, path: str | Path) -> int:
-        """Add or replace the resources of a .json or .csv file, each validated as it is read,
-        in one transaction: the first bad one (ImportFailed, naming it) imports nothing."""
+    def import_file(self, path: str | Path, progress: RowsDone | None = None) -> int:
+        """Add or replace a .json or .csv file's resources, each checked as it is read, in one
+        transaction: the first bad one (ImportFailed) imports nothing; `progress`: rows read."""
         rows = io.rows_in(path)  # a file of the wrong kind opens no database
         with self.writing() as db:
             accounts.claim_local(db, "an import")
-            return io.import_rows(db, rows)
+            return io.import_rows(db, reporting(rows, progress))
 
     def import_resources(self, resources: Iterable[Resource]) -> int:
         """Add or replace resources (read with `io.read_resources`) in one transaction."""

@@ -31,6 +31,7 @@ from tui.cli.common import (
     plural,
     say,
 )
+from tui.cli.progress import StderrProgress
 
 UNLIMITED = "unlimited"
 
@@ -53,7 +54,8 @@ def demo(session: Session, count: int, seed: int, replace: bool) -> None:
 @pass_session
 def import_file(session: Session, file: Path) -> None:
     """Add or replace resources from a .json or .csv file (all or nothing)."""
-    count = session.store.import_file(file)
+    with StderrProgress("read and checked") as progress:
+        count = session.store.import_file(file, progress if progress.wanted else None)
     note(f"imported {count:,} resources from {file}")
 
 
@@ -90,13 +92,17 @@ def export(session: Session, fmt: str, output: Path | None, force: bool,
     and an existing one is replaced only with --force.
     """
     chosen = make_filters(**filters)
-    if output is None:
-        session.store.export(chosen, fmt, sys.stdout)
-        return
-    written: list[int] = []
-    write_atomically(output, lambda stream: written.append(session.store.export(chosen, fmt,
-                                                                                stream)),
-                     replace=force)
+    store = session.store
+    with StderrProgress("exported", beside_stdout=output is None) as progress:
+        if progress.wanted:
+            progress.total = store.count(chosen)
+        reported = progress if progress.wanted else None
+        if output is None:
+            store.export(chosen, fmt, sys.stdout, progress=reported)
+            return
+        written: list[int] = []
+        write_atomically(output, lambda stream: written.append(
+            store.export(chosen, fmt, stream, progress=reported)), replace=force)
     note(f"exported {written[0]:,} resources to {output}")
 
 

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 from store.errors import StoreError
 from store.files import write_atomically
 from store.models import Filters
+from store.progress import RowsDone
 from store.service import Store
 from tui.dialogs.base import Dialog
 from tui.safe import safe
@@ -75,13 +76,14 @@ def path_problem(path: Path) -> str | None:
 
 
 def export_view(store: Store, filters: Filters, sort: str, descending: bool,
-                request: ExportRequest) -> ExportDone | ExportFailed:
+                request: ExportRequest, progress: RowsDone | None = None
+                ) -> ExportDone | ExportFailed:
     """Write every row of the view; the file appears whole or not at all, never through a
     symbolic link (the dialog has asked before replacing a file)."""
     written: list[int] = []
     try:
         write_atomically(request.path, lambda stream: written.append(store.export(
-            filters, request.fmt, stream, sort, descending)), replace=True)
+            filters, request.fmt, stream, sort, descending, progress)), replace=True)
     except StoreError as exc:
         return ExportFailed(request.path, str(exc))
     return ExportDone(request.path.resolve(), written[0], request.fmt)

@@ -67,6 +67,15 @@ def action_bindings(screen: str) -> list[Binding]:
     ]
 
 
+def progress_bar(done: int, total: int | None, width: int = 10) -> str:
+    """`[####------] 45%`, in ASCII (the Linux console too); the count of rows when the total
+    is not known. Short: it shares the status line with the selection and the row count."""
+    if not total:
+        return f"{done:,} rows"
+    filled = min(width, done * width // total)
+    return f"[{'#' * filled}{'-' * (width - filled)}] {min(100, done * 100 // total)}%"
+
+
 def policy_headline(action: PolicyAction, results: Sequence[RowResult],
                     terms: AutoRenew | None) -> str:
     """`Moved 12 to Auto Renewals (every 1 month, unlimited times)`."""
@@ -258,11 +267,20 @@ class RenewalActions:
         if request is None:
             return
         filters, (sort, descending) = self.filters, self.sort
-        run_store_job(self, self.store,
-                      lambda store: export_view(store, filters, sort, descending, request),
-                      self._exported, group="export", exclusive=False)
+        total = self.status.row_count
+
+        def progress(done: int) -> None:  # in the worker's thread
+            self.app.call_from_thread(self._export_progress, done, total)
+
+        run_store_job(self, self.store, lambda store: export_view(
+            store, filters, sort, descending, request, progress), self._exported,
+            group="export", exclusive=False)
+
+    def _export_progress(self, done: int, total: int | None) -> None:
+        self.status.note = f"exporting {progress_bar(done, total)}"
 
     def _exported(self, outcome: ExportDone | ExportFailed) -> None:
+        self.status.note = ""
         if isinstance(outcome, ExportFailed):
             self.notify(f"Not exported: {outcome.reason}",
                         severity="error", timeout=10, markup=False)
