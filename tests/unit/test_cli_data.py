@@ -40,6 +40,24 @@ def test_import_json_then_list(run, tmp_path):
     assert [r["id"] for r in ok_json(run("list", "--tab", "auto", "--json"))] == ["p-2"]
 
 
+def test_wide_names_keep_the_list_columns_straight(run, tmp_path):
+    from rich.cells import cell_len
+
+    source = tmp_path / "pools.json"
+    source.write_text(json.dumps([
+        {"id": "p-1", "name": "训练池-一号", "kind": "standard", "expiry": "2026-12-01",
+         "monthly_price_cents": 1000},
+        {"id": "p-2", "name": "[b]pool[/b]", "kind": "lite", "expiry": "2027-01-01",
+         "monthly_price_cents": 2000},
+    ]))
+    run("import", str(source))
+    lines = run("list").stdout.splitlines()
+    assert "[b]pool[/b]" in lines[2]  # literal text, never markup
+    kind_at = {cell_len(line[:line.index(kind)]) for line, kind in
+               zip(lines, ("KIND", "standard", "lite"), strict=True)}
+    assert len(kind_at) == 1, lines  # the column after the names starts at one cell
+
+
 def test_import_csv_error_names_line_and_field(run, tmp_path):
     source = tmp_path / "pools.csv"
     source.write_text("id,name,kind,expiry,monthly_price_cents\n"

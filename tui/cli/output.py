@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from io import StringIO
 from typing import Any
 
 from store.clock import BILLING_OFFSET
@@ -148,19 +149,24 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
 # text ------------------------------------------------------------------------------------------
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]],
           right: Iterable[int] = ()) -> str:
-    """Aligned columns, two spaces apart; the columns in `right` are right-aligned."""
-    cells = [[safe_text(value) for value in row] for row in rows]
-    widths = [len(header) for header in headers]
-    for row in cells:
-        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    """Aligned columns, two spaces apart; the columns in `right` are right-aligned. Rich
+    measures each cell as the terminal draws it, so wide (CJK) names keep the columns
+    straight; every cell is Text, never markup, and no line is wrapped or cut."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     flush_right = set(right)
-
-    def line(row: Sequence[str]) -> str:
-        parts = [cell.rjust(width) if index in flush_right else cell.ljust(width)
-                 for index, (cell, width) in enumerate(zip(row, widths, strict=True))]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(list(headers)), *(line(row) for row in cells)])
+    grid = Table(box=None, pad_edge=False, show_edge=False, header_style=None)
+    for index, header in enumerate(headers):
+        grid.add_column(header, justify="right" if index in flush_right else "left",
+                        no_wrap=True)
+    for row in rows:
+        grid.add_row(*(Text(safe_text(value)) for value in row))
+    console = Console(file=StringIO(), width=1_000_000, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
 
 
 def local_time(stamp: str | None) -> str:
