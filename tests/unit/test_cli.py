@@ -4,10 +4,12 @@ codes 0/1/2, and messages on stderr."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from cli_support import (
     ALL_IDS,
@@ -200,6 +202,30 @@ def test_help_has_every_command_and_no_placeholders():
     for name in ("demo", "import", "list", "preview", "renew", "orders", "cancel", "pay",
                  "account", "settings", "audit", "export", "policy", "tick", "overview"):
         assert name in result.stdout
+
+
+def every_command(group: click.Group, path: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*path, name))
+
+
+def test_every_command_s_help_has_an_example():
+    missing = [" ".join(path) for path in every_command(main)
+               if "Example" not in CliRunner().invoke(main, [*path, "--help"]).stdout]
+    assert missing == []
+
+
+def test_shell_completion_as_the_readme_gives_it():
+    renewals = str(Path(sys.executable).with_name("renewals"))  # the venv's, as installed
+    result = subprocess.run([renewals], env={**os.environ, "_RENEWALS_COMPLETE": "bash_source"},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "_renewals_completion" in result.stdout
+    words = subprocess.run([renewals], capture_output=True, text=True, check=False, env={
+        **os.environ, "_RENEWALS_COMPLETE": "bash_complete", "COMP_WORDS": "renewals d",
+        "COMP_CWORD": "1"})
+    assert "plain,doctor" in words.stdout.split() and "plain,demo" in words.stdout.split()
 
 
 def test_python_dash_m_tui_runs_the_cli():

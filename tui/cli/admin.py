@@ -27,7 +27,10 @@ from tui.cli.common import (
 @pass_session
 def settings(session: Session, renewal_day: str | None, deduction_days: int | None,
              as_json: bool) -> None:
-    """Show or change the renewal day and the auto-renew deduction days."""
+    """Show or change the renewal day and the auto-renew deduction days.
+
+    Example: renewals settings --renewal-day 1 --deduction-days 3
+    """
     store = session.store
     unset = renewal_day is not None and renewal_day.strip().lower() == "none"
     day = None if unset else read_align(renewal_day)  # read before anything is written
@@ -70,6 +73,8 @@ def tick(session: Session, as_json: bool) -> None:
 
     Auto-renew charges on the deduction day from 03:00 UTC+08:00, conversion to pay-per-use at
     expiry, deletion after retention, cancellation of orders unpaid for 7 days.
+
+    Example: renewals tick --json
     """
     store = session.store
     report = store.tick()

@@ -23,6 +23,8 @@ def cloud() -> None:
     HUAWEICLOUD_SDK_DOMAIN_ID, HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_SECURITY_TOKEN), or
     the SDK's credentials file. RENEWALS_BSS_ENDPOINT and RENEWALS_MODELARTS_ENDPOINT override
     the site's endpoints; RENEWALS_CLOUD_TIMEOUT sets the request timeout (seconds).
+
+    Example: renewals --db cloud.db cloud sync
     """
 
 
@@ -63,7 +65,10 @@ def sync_text(report: Any) -> str:
 @pass_session
 def status(session: Session, as_json: bool) -> None:
     """The site, the account (domain) id, the last sync, where the credentials come from (never
-    the secret), and the endpoints in use."""
+    the secret), and the endpoints in use.
+
+    Example: renewals --db cloud.db cloud status --json
+    """
     found = session.store.cloud_status()
     shown = {"site": found.site, "domain_id": found.domain_id, "synced_at": found.synced_at,
              "credentials": found.credentials, "bss_endpoint": found.bss_endpoint,

@@ -35,7 +35,10 @@ def config() -> None:
 @config.command(name="path")
 @pass_session
 def path_command(session: Session) -> None:
-    """Print the config file's path (it need not exist)."""
+    """Print the config file's path (it need not exist).
+
+    Example: $EDITOR "$(renewals config path)"
+    """
     click.echo(str(session.config.path))
 
 

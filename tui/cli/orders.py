@@ -42,7 +42,10 @@ from tui.cli.common import (
 @pass_session
 def preview(session: Session, ids: list[str], months: int | None, years: int | None,
             align: str | None, as_json: bool) -> None:
-    """Show what renewing IDs would do and cost; changes nothing."""
+    """Show what renewing IDs would do and cost; changes nothing.
+
+    Example: renewals preview pool-id-1 --months 3 --align 1
+    """
     shown = session.store.preview(ids, read_duration(months, years), read_align(align))
     if as_json:
         emit(out.preview_json(shown))
@@ -203,7 +206,10 @@ def print_renewal(order: Order, payment: Payment | None, as_json: bool) -> None:
 @json_option
 @pass_session
 def orders(session: Session, status: str | None, as_json: bool) -> None:
-    """List orders, newest first."""
+    """List orders, newest first.
+
+    Example: renewals orders --json
+    """
     found = session.store.orders(OrderStatus(status) if status else None)
     if as_json:
         emit([out.order_json(order) for order in found])
@@ -218,7 +224,10 @@ def orders(session: Session, status: str | None, as_json: bool) -> None:
 @json_option
 @pass_session
 def cancel(session: Session, order_id: str, as_json: bool) -> None:
-    """Cancel an order pending payment."""
+    """Cancel an order pending payment.
+
+    Example: renewals cancel ORD20261204-9A779E7A
+    """
     order = session.store.cancel_order(order_id)
     if as_json:
         emit(out.order_json(order))
@@ -237,7 +246,10 @@ def cancel(session: Session, order_id: str, as_json: bool) -> None:
 @pass_session
 def pay(session: Session, order_id: str, method: str, card: str | None,
         coupons: tuple[str, ...], idempotency_key: str | None, as_json: bool) -> None:
-    """Pay an order pending payment, in full."""
+    """Pay an order pending payment, in full.
+
+    Example: renewals pay ORD20261204-9A779E7A --method balance --coupon CASH500
+    """
     card = read_card(session, Method(method), card)
     payment = session.store.pay(order_id, Method(method), idempotency_key=idempotency_key,
                                 card=card, coupons=coupons)
@@ -256,7 +268,10 @@ def pay(session: Session, order_id: str, method: str, card: str | None,
 @json_option
 @pass_session
 def account(session: Session, amount: str | None, as_json: bool) -> None:
-    """Show the balance, settings and unused coupons."""
+    """Show the balance, settings and unused coupons.
+
+    Example: renewals account --top-up 1000
+    """
     store = session.store
     if amount is not None:
         try:

@@ -44,7 +44,10 @@ UNLIMITED = "unlimited"
 @click.option("--replace", is_flag=True, help="Delete the resources and orders there first.")
 @pass_session
 def demo(session: Session, count: int, seed: int, replace: bool) -> None:
-    """Create demo data relative to today (into an empty database unless --replace)."""
+    """Create demo data relative to today (into an empty database unless --replace).
+
+    Example: renewals --db demo.db demo --resources 2000
+    """
     made = session.store.seed_demo(count=count, seed=seed, replace=replace)
     note(f"created {made:,} demo resources in {session.path}")
 
@@ -53,7 +56,10 @@ def demo(session: Session, count: int, seed: int, replace: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_session
 def import_file(session: Session, file: Path) -> None:
-    """Add or replace resources from a .json or .csv file (all or nothing)."""
+    """Add or replace resources from a .json or .csv file (all or nothing).
+
+    Example: renewals import pools.csv
+    """
     with StderrProgress("read and checked") as progress:
         count = session.store.import_file(file, progress if progress.wanted else None)
     note(f"imported {count:,} resources from {file}")
@@ -64,7 +70,10 @@ def import_file(session: Session, file: Path) -> None:
 @json_option
 @pass_session
 def list_resources(session: Session, as_json: bool, **filters: Any) -> None:
-    """List resources: every one without --tab, or what a Renewals tab shows."""
+    """List resources: every one without --tab, or what a Renewals tab shows.
+
+    Example: renewals list --tab manual --expiring 30 --json
+    """
     if as_json:
         emit_lines(session.store.record_lines(make_filters(**filters)))
         return
@@ -90,6 +99,8 @@ def export(session: Session, fmt: str, output: Path | None, force: bool,
     JSON is exact; CSV is for spreadsheets: cells that could run as a formula get a leading
     quote. With --output the file appears whole or not at all, never through a symbolic link,
     and an existing one is replaced only with --force.
+
+    Example: renewals export --tab manual --format csv --output due.csv
     """
     chosen = make_filters(**filters)
     store = session.store
@@ -161,6 +172,8 @@ def policy(session: Session, ids: list[str], to: str, period_months: int | None,
     """Move IDs to another Renewals tab: enable (or modify) auto-renew, change to pay-per-use
     after expiration, cancel renewal, or restore to manual renewal. Each ID is moved or refused
     with the reason; the allowed ones move even when others are refused (exit 1).
+
+    Example: renewals policy pool-id-1 pool-id-2 --to auto --period-months 1
     """
     tab = Tab(to)
     terms = read_terms(tab, period_months, times)
@@ -185,7 +198,10 @@ def policy(session: Session, ids: list[str], to: str, period_months: int | None,
 @json_option
 @pass_session
 def overview(session: Session, weeks: int, as_json: bool) -> None:
-    """Resources and money expiring per week, as a bar chart."""
+    """Resources and money expiring per week, as a bar chart.
+
+    Example: renewals overview --json
+    """
     store = session.store
     found = store.expiry_by_week(weeks)
     if as_json:

@@ -121,7 +121,15 @@ def database_path(db_path: Path | None, demo: bool, configured: Path | None = No
 @click.pass_context
 def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
          no_mouse: bool, shared: bool) -> None:
-    """Renew yearly/monthly subscriptions. With no command, open the console."""
+    """Renew yearly/monthly subscriptions. With no command, open the console.
+
+    \b
+    Examples:
+      renewals --demo                  the console on fresh demo data
+      renewals list --expiring 30      what expires within 30 days
+      renewals doctor                  check the terminal, database and config
+    Each command has its own --help. Shell completion: see the README.
+    """
     if now is None and os.environ.get("RENEWALS_NOW") == "":
         now = ""  # click drops an empty variable; an unset one in a script is a mistake
     try:
