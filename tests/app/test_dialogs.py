@@ -383,3 +383,16 @@ async def test_b_c_and_m_choose_the_payment_method(store, host, wait):
         await wait(pilot, lambda: app.outcome != "running")
     assert isinstance(app.outcome, Payment) and app.outcome.method is Method.SETTLEMENT
 
+
+
+async def test_a_refused_continue_is_said_in_the_dialog_not_in_a_toast(store, host, wait):
+    store.import_resources([resource("ppu", "2020-06-01", billing=Billing.PAY_PER_USE, tab=None)])
+    app = host(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_renew(pilot, app, wait, ["ppu"])
+        await pilot.press("enter")
+        await wait(pilot, lambda: "None of these resources can be renewed" in text_of(
+            dialog, "#refusal"))
+        assert not app._notifications and app.screen is dialog
+        await pilot.press("plus")  # a new preview: the refusal goes with the old one
+        await wait(pilot, lambda: text_of(dialog, "#refusal") == "")

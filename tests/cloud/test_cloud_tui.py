@@ -74,6 +74,6 @@ async def test_the_renewal_dialog_shows_the_last_quotes_then_fresh_ones(bound_st
         assert "as the billing system quoted it at" in summary
         assert app.screen.shown.total_cents == 55_555 + 10_001
         await pilot.press("d")
-        await wait_for(pilot, lambda: any("whole periods only" in note.message
-                                          for note in app._notifications))
+        await wait_for(pilot, lambda: "whole periods only" in str(
+            app.screen.query_one("#refusal", Static).render()))  # in the dialog, not a toast
         assert app.screen.align is None

@@ -87,6 +87,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         #changed { height: auto; color: $text-error; text-style: bold; }
         #preview { height: 1fr; }
         #summary { text-style: bold; }
+        #refusal { height: auto; color: $text-error; text-style: bold; }
     }
     """
     BINDINGS = [
@@ -141,6 +142,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
             yield Static(id="reason")
             yield Static(id="more")
             yield Static("computing the preview ...", id="summary")
+            yield Static(id="refusal")
             yield Static("enter: continue to payment   esc: cancel   d: renewal date   "
                          "tab: next field", id="keys")
 
@@ -180,7 +182,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
 
     def action_toggle_align(self) -> None:
         if self.bound:
-            self.notify(NO_ALIGN, severity="warning")
+            self._refuse(NO_ALIGN)
             return
         self.aligned = not self.aligned
 
@@ -241,6 +243,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         """Preview the current choices; quick successive changes compute only the last one."""
         self.generation += 1
         self.query_one("#summary", Static).update("computing the preview ...")
+        self.query_one("#refusal", Static).update("")
         if self._preview_timer is not None:
             self._preview_timer.stop()
         if immediate:
@@ -335,11 +338,10 @@ class RenewDialog(Dialog[RenewRequest | None]):
         if self.leaving:
             return
         if shown is None or self.shown_generation != self.generation or not shown.fresh:
-            self.notify("Wait for the preview to finish", severity="warning")
+            self._refuse("Wait for the preview to finish.")
             return
         if not shown.renewable_count:
-            self.notify("None of these resources can be renewed: see the reasons",
-                        severity="warning")
+            self._refuse("None of these resources can be renewed: see the reasons.")
             return
         self.leaving = True
         if shown.full is None:
@@ -379,4 +381,8 @@ class RenewDialog(Dialog[RenewRequest | None]):
         self.leaving = False
         if self.shown is not None:
             self.query_one("#summary", Static).update(summary_text(self.shown))
-        self.notify(message, severity="error", markup=False)
+        self._refuse(message)
+
+    def _refuse(self, message: str) -> None:
+        """Say why not inside the dialog, under its total: a toast would cover that line."""
+        self.query_one("#refusal", Static).update(safe(message))

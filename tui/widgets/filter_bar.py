@@ -263,14 +263,26 @@ class ChoiceMenu(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="menu-box"):
             yield Label(self._title, classes="menu-title")
-            yield OptionList(*[Option(safe(label), id=value) for value, label in self._options],
-                             compact=True)
+            yield OptionList(*[Option(self._prompt(label, False), id=value)
+                               for value, label in self._options], compact=True)
+            yield Label("up/down, enter: choose   esc: cancel", classes="menu-keys")
+
+    @staticmethod
+    def _prompt(label: str, under_cursor: bool) -> Text:
+        """`> label` under the cursor: a word, not only the highlight's colour, says where."""
+        return safe(f"{'>' if under_cursor else ' '} {label}")
 
     def on_mount(self) -> None:
         menu = self.query_one(OptionList)
         values = [value for value, _ in self._options]
-        if self._current in values:
-            menu.highlighted = values.index(self._current)
+        menu.highlighted = values.index(self._current) if self._current in values else 0
+
+    @on(OptionList.OptionHighlighted)
+    def _mark_cursor(self, event: OptionList.OptionHighlighted) -> None:
+        menu = self.query_one(OptionList)
+        for index, (_value, label) in enumerate(self._options):
+            menu.replace_option_prompt_at_index(index, self._prompt(label,
+                                                                    index == event.option_index))
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
