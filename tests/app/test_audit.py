@@ -127,7 +127,7 @@ async def test_the_audit_lists_every_write_newest_first(app, add, make, store, w
     store.top_up(50_000)
     store.set_policy(["pool-id-000000", "pool-id-000001"], Tab.CANCELED)
     store.set_renewal_day("last")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(160, 30)) as pilot:  # wide: every column
         screen = await open_audit(pilot, app, wait)
         rows = table_rows(screen)
         assert [row[1] for row in rows] == ["settings.renewal-day", "policy.canceled",
@@ -170,3 +170,15 @@ def test_audit_cells_read_plainly():
     assert who_text(entry) == "ops@10.0.0.9" and who_text(replace(entry, ssh_client=None)) == "ops"
     assert matches(entry, "10.0.0") and matches(entry, "auto") and matches(entry, "b")
     assert not matches(entry, "failed")
+
+
+async def test_at_80_columns_the_table_keeps_the_columns_that_fit_and_the_panel_the_rest(
+        app, add, make, store, wait):
+    add(make(3, first_day=5))
+    store.set_policy(["pool-id-000000"], Tab.CANCELED)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_audit(pilot, app, wait)
+        table = screen.query_one("#audit-table", DataTable)
+        assert [c.value for c in table.columns] == ["time", "action", "result", "who", "amount"]
+        details = str(screen.query_one("#audit-details", Static).render())
+        assert "pool-id-000000" in details

@@ -87,7 +87,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         #changed { height: auto; color: $text-error; text-style: bold; }
         #preview { height: 1fr; }
         #summary { text-style: bold; }
-        #refusal { height: auto; color: $text-error; text-style: bold; }
+        #refusal { height: auto; color: $text-error; text-style: bold; display: none; }
     }
     """
     BINDINGS = [
@@ -243,7 +243,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         """Preview the current choices; quick successive changes compute only the last one."""
         self.generation += 1
         self.query_one("#summary", Static).update("computing the preview ...")
-        self.query_one("#refusal", Static).update("")
+        self._refuse("")
         if self._preview_timer is not None:
             self._preview_timer.stop()
         if immediate:
@@ -385,4 +385,6 @@ class RenewDialog(Dialog[RenewRequest | None]):
 
     def _refuse(self, message: str) -> None:
         """Say why not inside the dialog, under its total: a toast would cover that line."""
-        self.query_one("#refusal", Static).update(safe(message))
+        refusal = self.query_one("#refusal", Static)
+        refusal.update(safe(message))
+        refusal.display = bool(message)

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.models import AutoRenew, ResourceRow, Tab
+from store.models import AutoRenew, Billing, ResourceRow, Tab
 from store.money import price_text
 from store.rules import refusal
 from store.text import safe_text
@@ -30,6 +30,7 @@ from tui.dialogs.policy import (
     terms_text,
 )
 from tui.safe import safe
+from tui.widgets.pool_columns import PAY_PER_USE, SUBSCRIPTION
 
 
 def row_today(row: ResourceRow) -> dt.date:
@@ -78,7 +79,8 @@ def describe(row: ResourceRow) -> Text:
         f"ID       {safe_text(resource.id)}",
         f"Kind     {resource.kind.value}, {safe_text(resource.flavor or '-')} x "
         f"{resource.node_count} nodes",
-        f"Status   {safe_text(row.status)} ({row.phase.value}), {resource.billing.value}",
+        f"Status   {safe_text(row.status)} ({row.phase.value}), billed "
+        f"{PAY_PER_USE if resource.billing is Billing.PAY_PER_USE else SUBSCRIPTION}",
         f"Expiry   {resource.expiry} 23:59:59 GMT+08:00, {when}",
         f"Region   {safe_text(resource.region or '-')}, project "
         f"{safe_text(resource.enterprise_project)}",

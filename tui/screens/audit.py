@@ -33,10 +33,12 @@ SHOWN = 300
 IDS_WIDTH = 28
 RESULT_WIDTH = 24
 DETAIL_WIDTH = 60
+PANEL_WIDTH = 78  # the panel's lines fit 80 columns whole
 # Who comes before the wide columns: at 80 columns it is on screen, with when, what and how.
 COLUMNS = (("time", "Time (UTC+08:00)"), ("action", "Action"), ("result", "Result"),
            ("who", "Who"), ("amount", "Amount"), ("resources", "Resources"),
            ("detail", "Detail"))
+WIDE_FROM = 140  # terminal columns; narrower, resources and detail are in the panel below only
 
 
 def billing_time(stamp: str, seconds: bool = False) -> str:
@@ -80,10 +82,12 @@ def amount_text(entry: AuditEntry, currency: str) -> str:
     return "" if entry.amount_cents is None else format_cents(entry.amount_cents, currency)
 
 
-def entry_cells(entry: AuditEntry, currency: str) -> tuple[Text, ...]:
-    """One audit row as table cells; everything came from the database, so all of it is Text."""
+def entry_cells(entry: AuditEntry, currency: str, wide: bool = True) -> tuple[Text, ...]:
+    """One audit row as table cells; everything came from the database, so all of it is Text.
+    Not `wide`: the wall-clock time alone (the panel under the table has the simulated one)."""
     failed = entry.result != "ok"
-    return (Text(time_text(entry)), safe(entry.action),
+    when = time_text(entry) if wide else billing_time(entry.at)
+    return (Text(when), safe(entry.action),
             safe(clip(safe_text(entry.result), RESULT_WIDTH), style="bold" if failed else ""),
             safe(who_text(entry)), Text(amount_text(entry, currency), justify="right"),
             safe(resources_text(entry.resource_ids)),
@@ -95,10 +99,12 @@ def entry_details(entry: AuditEntry, currency: str) -> Text:
     amount = amount_text(entry, currency)
     simulated = (f" (simulated clock {billing_time(entry.simulated_at, seconds=True)})"
                  if entry.simulated_at else "")
-    head = (f"{billing_time(entry.at, seconds=True)} UTC+08:00{simulated}  {entry.os_user}"
-            f"{' from ' + entry.ssh_client + ' (SSH, as reported)' if entry.ssh_client else ''}"
-            f"  {entry.action}: {entry.result}{'  ' + amount if amount else ''}")
-    lines = [head, resources_text(entry.resource_ids, 200) or "no resources", entry.detail]
+    who = (f"{entry.os_user}"
+           f"{' from ' + entry.ssh_client + ' (SSH, as reported)' if entry.ssh_client else ''}"
+           f"  {entry.action}: {entry.result}{'  ' + amount if amount else ''}")
+    lines = [f"{billing_time(entry.at, seconds=True)} UTC+08:00{simulated}", who,
+             resources_text(entry.resource_ids, PANEL_WIDTH) or "no resources",
+             clip(entry.detail, PANEL_WIDTH)]
     return Text("\n".join(safe_text(line) for line in lines), no_wrap=True, overflow="ellipsis")
 
 
@@ -111,7 +117,7 @@ class AuditScreen(Screen[None]):
     AuditScreen #audit-count { width: 1fr; margin-left: 1; color: $text-muted;
                                text-wrap: nowrap; text-overflow: ellipsis; }
     AuditScreen #audit-table { height: 1fr; }
-    AuditScreen #audit-details { height: 3; background: $panel; text-wrap: nowrap;
+    AuditScreen #audit-details { height: 4; background: $panel; text-wrap: nowrap;
                                  text-overflow: ellipsis; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -139,11 +145,17 @@ class AuditScreen(Screen[None]):
             yield Input(placeholder="action, user, result, detail", id="audit-filter")
             yield Static("loading ...", id="audit-count")
         table: DataTable = ListTable(id="audit-table")
-        for key, label in COLUMNS:
+        for key, label in self._columns:
             table.add_column(label, key=key)
         yield table
         yield Static(id="audit-details")
         yield Footer(compact=True, show_command_palette=False)  # 80 columns hold every key
+
+    @property
+    def _columns(self) -> tuple[tuple[str, str], ...]:
+        """Every column where all fit; else those that fit whole at 80 columns (a column cut
+        off at the edge says less than the panel under the table)."""
+        return COLUMNS if self.app.size.width >= WIDE_FROM else COLUMNS[:5]
 
     def on_mount(self) -> None:
         self.query_one("#audit-table", DataTable).focus()
@@ -172,7 +184,9 @@ class AuditScreen(Screen[None]):
         cursor, scroll = table.cursor_row, table.scroll_offset
         table.clear()
         for entry in self.shown:
-            table.add_row(*entry_cells(entry, self.currency), key=str(entry.id))
+            wide = len(self._columns) == len(COLUMNS)
+            table.add_row(*entry_cells(entry, self.currency, wide)[:len(self._columns)],
+                          key=str(entry.id))
         table.move_cursor(row=cursor, scroll=False)  # a reload keeps the place
         table.scroll_to(scroll.x, scroll.y, animate=False)
         self.query_one("#audit-count", Static).update(Text(self._count_text(len(found))))

@@ -25,6 +25,7 @@ from tui.flows import renewed_message
 from tui.safe import safe
 from tui.watch import DataChanged
 from tui.widgets.list_table import ListTable
+from tui.widgets.resource_columns import SHORT_ID_LENGTH
 from tui.widgets.title_bar import TitleBar
 from tui.workers import run_store_job
 
@@ -37,6 +38,7 @@ STATUS_WORDS = {
 }
 LINE_COLUMNS = (("name", "Name"), ("expiry", "Expiry"), ("new", "New expiry"),
                 ("extra", "+Days"), ("fee", "Fee"), ("id", "Resource ID"))
+FULL_IDS_FROM = 120  # terminal columns; narrower, an id's first characters (as on Renewals)
 ORDER_COLUMNS = (("id", "Order"), ("status", "Status"), ("total", "Total"),
                  ("items", "Items"), ("created", "Created"))
 
@@ -85,14 +87,16 @@ class OrderLinesDialog(Dialog[None]):
             box.border_title = safe(f"Order {order.id}")
             yield Static(safe(order_summary(order)))
             table: DataTable = ListTable()
+            full_ids = self.app.size.width >= FULL_IDS_FROM
             for key, label in LINE_COLUMNS:
-                table.add_column(label, key=key)
+                table.add_column(label if full_ids or key != "id" else "ID", key=key)
             for line in order.lines[:LINES_SHOWN]:
+                rid = line.resource_id if full_ids else line.resource_id[:SHORT_ID_LENGTH]
                 table.add_row(Text("..."), str(line.old_expiry), str(line.new_expiry),
                               Text(f"+{line.extra_days}" if line.extra_days else "0",
                                    justify="right"),
                               Text(format_cents(line.fee_cents, order.currency), justify="right"),
-                              safe(line.resource_id), key=line.resource_id)
+                              safe(rid), key=line.resource_id)
             yield table
             more = len(order.lines) - LINES_SHOWN
             yield Static(f"... and {more:,} more lines" if more > 0 else "", classes="muted")
