@@ -7,7 +7,7 @@ seed 7) at a fixed clock, drives it by keyboard to one view, waits until that vi
 must (never a fixed sleep), and saves `NAME.svg` into `screenshots/` (or `--out`). Two runs give
 identical files. To add a scene, decorate an async function taking the Pilot:
 
-    @scene("settings", size=(100, 32))
+    @scene("settings")
     async def settings(pilot: Pilot) -> None:
         await pilot.press("...")
         await wait_for_text(pilot, "Renewal day")
@@ -57,7 +57,7 @@ class Scene:
 SCENES: list[Scene] = []
 
 
-def scene(name: str, size: tuple[int, int] = (100, 32)) -> Callable[[Drive], Drive]:
+def scene(name: str, size: tuple[int, int] = (80, 24)) -> Callable[[Drive], Drive]:
     """Register `drive` as the scene `name`, rendered at `size`."""
     def register(drive: Drive) -> Drive:
         SCENES.append(Scene(name, size, drive))
@@ -166,18 +166,30 @@ async def check_rows(pilot: Pilot) -> None:
     await wait_for_text(pilot, "3 selected  CNY")
 
 
-@scene("renewals", size=(100, 32))
+@scene("renewals")
 async def renewals(pilot: Pilot) -> None:
     await check_rows(pilot)
 
 
-@scene("pools", size=(120, 32))  # 100 columns would cut the region column
-async def pools(pilot: Pilot) -> None:
+async def pool_list(pilot: Pilot) -> None:
+    """The pool browser's Standard clusters, the cursor on the third."""
     await renewals_ready(pilot)
     await pilot.press("p")
     await wait_for_screen(pilot, "PoolsScreen")
-    await wait_for_text(pilot, "Standard pools: ")
+    await wait_for_text(pilot, " rows", "Status")
     await pilot.press("down", "down")
+
+
+@scene("pools")
+async def pools(pilot: Pilot) -> None:
+    await pool_list(pilot)
+
+
+@scene("pools-wide", size=(200, 40))
+async def pools_wide(pilot: Pilot) -> None:
+    """The same at 200 columns: flavors, billing in words, regions and whole IDs."""
+    await pool_list(pilot)
+    await wait_for_text(pilot, "Flavor x nodes", "Yearly/Monthly, ")
 
 
 async def renew_dialog_aligned(pilot: Pilot) -> None:
@@ -190,7 +202,7 @@ async def renew_dialog_aligned(pilot: Pilot) -> None:
     await wait_for_text(pilot, "[x] Renew to renewal date", " to day ", "order total")
 
 
-@scene("renew-dialog", size=(100, 32))
+@scene("renew-dialog")
 async def renew_dialog(pilot: Pilot) -> None:
     await renew_dialog_aligned(pilot)
 
@@ -209,13 +221,13 @@ async def payment_with_coupon(pilot: Pilot) -> None:
     await pilot.press("tab")  # back on Cancel
 
 
-@scene("payment", size=(100, 32))
+@scene("payment")
 async def payment(pilot: Pilot) -> None:
     await payment_with_coupon(pilot)
 
 
 
-@scene("settings", size=(100, 32))
+@scene("settings")
 async def settings(pilot: Pilot) -> None:
     """Settings with the renewal day moved to 15 (not saved yet): both meanings spelled out."""
     await renewals_ready(pilot)
@@ -226,7 +238,7 @@ async def settings(pilot: Pilot) -> None:
     await wait_for_text(pilot, "< day 15 >", "Unsaved changes")
 
 
-@scene("audit", size=(100, 32))
+@scene("audit")
 async def audit(pilot: Pilot) -> None:
     """The audit trail, newest first: the demo's due events, orders and payments."""
     await renewals_ready(pilot)
@@ -235,7 +247,7 @@ async def audit(pilot: Pilot) -> None:
     await wait_for_text(pilot, " entries", "tick.")
 
 
-@scene("overview", size=(100, 32))
+@scene("overview")
 async def overview(pilot: Pilot) -> None:
     """Resources and money expiring in each of the next 12 weeks, as bars."""
     await renewals_ready(pilot)
