@@ -77,6 +77,10 @@ EXPECTED_COLUMNS: dict[str, frozenset[str]] = {
         "closed_at", "created_at", "currency", "expires_at", "id", "source", "status",
         "total_cents",
     }),
+    "pool_details": frozenset({
+        "available_nodes", "azs", "created_at", "job_scope", "pool_type", "resource_id",
+        "total_nodes",
+    }),
     "payments": frozenset({
         "balance_after_cents", "card_last4", "charged_cents", "coupon_cents", "created_at",
         "discount_cents", "id", "idempotency_key", "method", "order_id", "total_cents",

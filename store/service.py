@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import sqlite_utils
 
-from store import audit, batches, charges, demo, io, queries, records
+from store import audit, batches, charges, demo, io, pool_details, queries, records
 from store.audit import Identity
 from store.batches import BatchRenewal, OrderProgress
 from store.billing import Billing, Progress
@@ -79,8 +79,7 @@ class Store:
         return self._connections.events
 
     @events.setter
-    def events(self, events: StoreEvents) -> None:
-        """Who hears of waits from now on (the TUI takes over from the CLI when it opens)."""
+    def events(self, events: StoreEvents) -> None:  # the TUI takes over from the CLI
         self._connections.events = events
 
     # connections -----------------------------------------------------------------------------
@@ -88,8 +87,7 @@ class Store:
         """This thread's connection, opened (and the file checked and migrated) on first use."""
         return self._connections.get()
 
-    def close(self) -> None:
-        """Close this thread's connection."""
+    def close(self) -> None:  # this thread's connection
         self._connections.close()
 
     def __enter__(self) -> Store:
@@ -106,7 +104,7 @@ class Store:
         """Which file, and whether it runs on a simulated clock (or is read-only under --now)."""
         return self._connections.info()
 
-    def today_now(self) -> tuple[dt.date, str]:
+    def today_now(self) -> tuple[dt.date, str]:  # the billing day and the store's UTC stamp
         return self.clock.today(), self.clock.stamp()
 
     # reads -----------------------------------------------------------------------------------
@@ -192,6 +190,10 @@ class Store:
     def expiry_by_week(self, weeks: int = 12) -> builtins.list[WeekExpiry]:
         return queries.expiry_by_week(self.db(), self.clock.today(), weeks)
 
+    def pool_details(self, resource_id: str) -> pool_details.PoolDetails | None:
+        """What the last sync read of a pool from ModelArts (None on a local ledger)."""
+        return pool_details.read(self.db(), resource_id)
+
     def rows(self, ids: Sequence[str]) -> builtins.list[ResourceRow]:
         """These resources as listed today, in the order asked; unknown ids are left out."""
         today, now = self.today_now()
@@ -199,9 +201,8 @@ class Store:
         return [queries.to_row(found[rid], today) for rid in ids if rid in found]
 
     def quote(self, total_cents: int, coupons: Sequence[str] = ()) -> Charge:
-        """What paying `total_cents` with these coupons would charge. Changes nothing. On a
-        bound database the coupons are checked, but what they take off is the billing
-        system's to work out when paying: the charge is shown before coupons."""
+        """What paying `total_cents` with these coupons would charge; changes nothing. A bound
+        database checks the coupons; what they take off, the billing system says when paid."""
         if self.binding() == "cloud":
             from store.cloud.coupons import chosen_coupons  # a bound database's only
 
@@ -237,9 +238,8 @@ class Store:
         return accounts.load(self.db(), include_used_coupons)
 
     def audit(self, since: str | None = None, limit: int = -1) -> builtins.list[AuditEntry]:
-        """Audit rows newest first; `since` is read like --now (a date or ISO datetime), or is
-        `today`, `yesterday` or a span back from the real time (`2h`): the audit trail is
-        stamped with the real time."""
+        """Audit rows newest first; `since` is read like --now, or is `today`, `yesterday` or a
+        span back from the real time (`2h`), which stamps the audit trail."""
         moment = parse_since(since, Clock.wall_now()) if since else None
         stamp = utc_stamp(moment) if moment else None
         return audit.entries(self.db(), stamp, limit)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from store.clock import BILLING_OFFSET
+from store.clock import BILLING_OFFSET, utc_stamp
 from store.cloud.throttle import CloudError
 from store.models import Kind, Resource, Tab
+from store.pool_details import PoolDetails
 
 TAB_BY_EXPIRE_POLICY = {0: Tab.MANUAL, 1: Tab.PPU, 2: Tab.CANCELED, 3: Tab.AUTO, 4: Tab.MANUAL,
                         5: Tab.CANCELED}
@@ -45,6 +46,15 @@ def utc_time(text: str | None, what: str) -> dt.datetime:
         raise CloudError(f"the billing system gave {what} as {text!r}, not a UTC time") from None
 
 
+def created_stamp(text: str | None) -> str | None:
+    """A pool's creation time as a UTC stamp; None when it gives none a sync can read (only
+    shown, so no reason to fail a sync)."""
+    try:
+        return utc_stamp(utc_time(text, "a creation time")) if text else None
+    except CloudError:
+        return None
+
+
 def billing_date(expire_time: str | None) -> dt.date:
     return utc_time(expire_time, "an expiry").astimezone(BILLING_OFFSET).date()
 
@@ -59,6 +69,7 @@ class Pool:
     status: str
     domain_id: str | None = None
     """The account the pool belongs to (its os.modelarts/tenant.domain.id label)."""
+    details: PoolDetails | None = None
 
 
 def pool_of(item: Any) -> Pool | None:
@@ -75,7 +86,23 @@ def pool_of(item: Any) -> Pool | None:
                 nodes=max(1, nodes),
                 status=(item.status.phase.lower() if item.status and item.status.phase
                         else "running"),
-                domain_id=labels.os_modelarts_tenant_domain_id or None)
+                domain_id=labels.os_modelarts_tenant_domain_id or None,
+                details=details_of(item, resource_id, flavors, nodes))
+
+
+def details_of(item: Any, resource_id: str, flavors: list[Any], nodes: int) -> PoolDetails:
+    """Type, job scope, zones, creation time and available nodes, where the pool says them."""
+    spec, status = item.spec, item.status
+    zones = dict.fromkeys(zone.az for flavor in flavors for zone in (flavor.azs or [])
+                          if zone.az)
+    available = status.resources.available if status and status.resources else None
+    return PoolDetails(
+        resource_id=resource_id, pool_type=(spec.type or "") if spec else "",
+        job_scope=", ".join(spec.scope or []) if spec else "", azs=", ".join(zones),
+        created_at=created_stamp(item.metadata.creation_timestamp),
+        available_nodes=available.count if available and available.count is not None
+        else None,
+        total_nodes=nodes or None)
 
 
 def resource_of(item: Any, pool: Pool | None, currency: str) -> Resource:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from store import audit
+from store import audit, pool_details
 from store.clock import utc_stamp
 from store.cloud.client import CloudClient
 from store.cloud.mapping import (
@@ -31,6 +31,7 @@ from store.cloud.mapping import (
 from store.cloud.throttle import CloudError
 from store.io import audit_ids
 from store.models import Resource
+from store.pool_details import PoolDetails
 
 Progress = Callable[[str], None]
 
@@ -61,6 +62,7 @@ class CloudCoupon:
 class Snapshot:
     resources: list[Resource]
     pools: int
+    pool_details: list[PoolDetails]
     orders: list[CloudOrder]
     balance_cents: int
     currency: str
@@ -152,7 +154,8 @@ def fetch(client: CloudClient, progress: Progress = lambda _step: None) -> Snaps
               or next((pool.domain_id for pool in pools.values() if pool.domain_id), None))
     return Snapshot(
         resources=[resource_of(item, pools.get(item.resource_id), currency) for item in items],
-        pools=len(pools), orders=orders, balance_cents=cash.cents, currency=currency,
+        pools=len(pools), pool_details=[p.details for p in pools.values() if p.details],
+        orders=orders, balance_cents=cash.cents, currency=currency,
         coupons=coupons, domain_id=domain, balance_account=cash.account_id, warnings=warnings)
 
 
@@ -178,6 +181,7 @@ def write(db: sqlite_utils.Database, snapshot: Snapshot, site: str, now: str) ->
     db.conn.executemany("UPDATE resources SET gone_at = ? WHERE id = ?",
                         [(now, rid) for rid in gone])
     _replace_orders(db, snapshot.orders)
+    pool_details.replace_all(db, snapshot.pool_details)
     replace_coupons(db, snapshot.coupons)
     db.execute("UPDATE account SET balance_cents = ?, currency = ?, binding = 'cloud', site = ?,"
                " domain_id = COALESCE(?, domain_id),"

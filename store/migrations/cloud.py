@@ -161,3 +161,18 @@ def m007_tab_lists_from_one_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX resources_tab_expiry")
     db.execute("CREATE INDEX resources_tab_expiry ON resources"
                " (tab, expiry, name, id, gone_at, billing, monthly_price_cents)")
+
+
+@migration
+def m008_pool_details(db: sqlite_utils.Database) -> None:
+    """What the ModelArts pool API says of each pool beyond billing (store.pool_details), as the
+    last sync read it."""
+    db.execute("""CREATE TABLE pool_details (
+        resource_id TEXT PRIMARY KEY,
+        pool_type TEXT NOT NULL DEFAULT '',
+        job_scope TEXT NOT NULL DEFAULT '',
+        azs TEXT NOT NULL DEFAULT '',
+        created_at TEXT,
+        available_nodes INTEGER CHECK (available_nodes >= 0),
+        total_nodes INTEGER CHECK (total_nodes >= 0)
+    )""")

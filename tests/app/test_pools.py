@@ -171,3 +171,43 @@ async def test_esc_leaves_the_pool_browser_once_nothing_is_left_to_clear(store, 
         assert screen.filters.kind is Kind.STANDARD and app.screen is screen
         await pilot.press("escape")
         await wait(pilot, lambda: not isinstance(app.screen, PoolsScreen))
+
+
+def test_the_row_menu_says_what_the_pool_api_said_and_only_that():
+    from store.models import Phase, ResourceRow
+    from store.pool_details import PoolDetails
+    from tui.dialogs.row_actions import pool_line
+
+    row = ResourceRow(pool("s1", Kind.STANDARD), Phase.IN_USE, 14)
+    details = PoolDetails("s1", "Dedicate", "Train, Infer", "cn-north-4a",
+                          "2026-01-01T20:00:00.000000+00:00", 3, 4)
+    assert pool_line(row, details) == ("Pool     Dedicate; jobs Train, Infer; zones cn-north-4a;"
+                                       " made 2026-01-02; 3 of 4 nodes available")
+    assert pool_line(row, PoolDetails("s1")) == "Pool     type not given"
+    assert "not known here" in pool_line(row, None)
+    server = ResourceRow(pool("e1", Kind.SERVER), Phase.IN_USE, 14)
+    assert pool_line(server, None) is None
+
+
+async def test_a_local_pool_s_menu_says_its_pool_details_are_not_known(store, host, wait):
+    app = host(store, PoolsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pools(pilot, app, wait)
+        await pilot.press("down", "enter")
+        await wait(pilot, lambda: isinstance(app.screen, RowActions))
+        assert "not known here" in str(app.screen.query_one("#row-details").render())
+
+
+async def test_t_filters_the_pools_by_status(store, host, wait):
+    app = host(store, PoolsScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_pools(pilot, app, wait)
+        await pilot.press("t")
+        await wait(pilot, lambda: type(app.screen).__name__ == "ChoiceMenu")
+        await pilot.press("down", "down", "enter")  # any, in use, in grace
+        await wait(pilot, lambda: names(app) == ["standard-s2"])
+        assert "expired (grace)" in str(screen.query_one("#filters-in-force").render())
+        await pilot.press("t")
+        await wait(pilot, lambda: type(app.screen).__name__ == "ChoiceMenu")
+        await pilot.press("up", "enter")  # the menu opens on grace; up is in use
+        await wait(pilot, lambda: names(app) == ["standard-s1", "[b]ppu[/b]"])

@@ -220,7 +220,8 @@ class FakeCloud:
                  flavor: str = "modelarts.vm.gpu.8v100", nodes: int = 1,
                  region: str = "ap-southeast-1", status: str = "Running", *,
                  pool_id: str | None = None, workspace_id: str = "0", period_type: int = 2,
-                 period_num: int = 1, order_id: str | None = None) -> Pool:
+                 period_num: int = 1, order_id: str | None = None,
+                 azs: tuple[str, ...] = ()) -> Pool:
         if kind not in POOL_SPEC_BY_KIND:
             raise ValueError(f"kind must be one of {sorted(POOL_SPEC_BY_KIND)}")
         with self.state.lock:
@@ -229,7 +230,7 @@ class FakeCloud:
                 order_id = resource.order_ids[0]
             pool = Pool(project_id, pool_id or f"pool-{pool_name}", pool_name, resource_id, kind,
                         flavor, nodes, region, status, workspace_id, period_type, period_num,
-                        self.state.now(), order_id)
+                        self.state.now(), order_id, azs)
             self.state.pools.append(pool)
         return pool
 

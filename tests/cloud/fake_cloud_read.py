@@ -302,7 +302,9 @@ def pool_model(state: CloudState, pool: Pool) -> ma.PoolModel:
         metadata=ma.PoolMetadata(name=pool.pool_id, creation_timestamp=utc_text(pool.created),
                                  labels=labels, annotations=annotations),
         spec=ma.PoolSpecModel(type=spec_type, scope=list(scope), resources=[
-            ma.PoolSpecModelResources(flavor=pool.flavor, count=pool.nodes, max_count=pool.nodes)]),
+            ma.PoolSpecModelResources(flavor=pool.flavor, count=pool.nodes, max_count=pool.nodes,
+                                      azs=[ma.PoolNodeAz(az=az, count=pool.nodes // len(pool.azs))
+                                           for az in pool.azs] or None)]),
         status=ma.PoolStatus(phase=pool.status, resources=ma.PoolStatusResources(
             available=flavor_count)))
 

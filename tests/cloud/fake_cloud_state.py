@@ -199,6 +199,7 @@ class Pool:
     period_num: int
     created: dt.datetime
     order_id: str | None = None  # the purchase order, as the pool's annotation shows it
+    azs: tuple[str, ...] = ()  # the availability zones its nodes are in
 
 
 class CloudState:

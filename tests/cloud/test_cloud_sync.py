@@ -9,6 +9,8 @@ from contextlib import closing
 
 import pytest
 
+from store.service import Store
+
 from .fake_cloud import FakeCloud
 from .helpers import TODAY, ok_json, one_line
 
@@ -34,16 +36,23 @@ def test_a_new_database_is_bound_by_its_first_sync(cli, fake_cloud, tmp_path):
     assert b"SK-TEST" not in (tmp_path / "cloud.db").read_bytes()
 
 
-def test_one_pool_is_mapped_field_by_field(cli, fake_cloud):
+def test_one_pool_is_mapped_field_by_field(cli, fake_cloud, tmp_path):
     fake_cloud.add_resource("res-1", "llm-train", dt.datetime(2026, 12, 15, 15, 59, 59,
                                                                tzinfo=dt.UTC),
                             10_000, 100_000, region="cn-north-4", project_id="proj-bj4",
                             expire_policy=3, enterprise_project=("ep-1", "llm-research"))
-    fake_cloud.add_pool("proj-bj4", "llm-train", "res-1", flavor="modelarts.vm.gpu.8a100",
-                        nodes=4, region="cn-north-4")
+    made = fake_cloud.add_pool("proj-bj4", "llm-train", "res-1", flavor="modelarts.vm.gpu.8a100",
+                               nodes=4, region="cn-north-4", azs=("cn-north-4a", "cn-north-4b"))
     fake_cloud.add_resource("res-2", "an-ecs", TODAY + dt.timedelta(days=3), 500, 5_000,
                             service_type_code="hws.service.type.ec2", expire_policy=5)
     ok_json(cli("cloud", "sync", "--json"))
+    with Store(tmp_path / "cloud.db") as store:
+        details = store.pool_details("res-1")
+        assert store.pool_details("res-2") is None  # no pool: an ECS
+    assert (details.pool_type, details.job_scope, details.azs, details.available_nodes,
+            details.total_nodes) == ("Dedicate", "Train, Infer, Notebook",
+                                     "cn-north-4a, cn-north-4b", 4, 4)
+    assert details.created_at[:19] == made.created.astimezone(dt.UTC).isoformat()[:19]
     listed = {r["id"]: r for r in ok_json(cli("--now", "2026-11-26", "list", "--json"))}
     pool = listed["res-1"]
     assert (pool["name"], pool["kind"], pool["region"], pool["enterprise_project"],

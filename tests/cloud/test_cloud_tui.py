@@ -77,3 +77,23 @@ async def test_the_renewal_dialog_shows_the_last_quotes_then_fresh_ones(bound_st
         await wait_for(pilot, lambda: "whole periods only" in str(
             app.screen.query_one("#refusal", Static).render()))  # in the dialog, not a toast
         assert app.screen.align is None
+
+
+async def test_a_synced_pool_s_menu_shows_what_modelarts_said(fake_cloud, cloud_environ,
+                                                              tmp_path):
+    fake_cloud.add_resource("res-p", "pool-a", TODAY + dt.timedelta(days=9), 10_000, 100_000,
+                            project_id="proj-1", region="cn-north-4")
+    fake_cloud.add_pool("proj-1", "pool-a", "res-p", nodes=4, region="cn-north-4",
+                        azs=("cn-north-4a",))
+    store = Store(tmp_path / "cloud.db")
+    store.sync_cloud()
+    app = RenewalsApp(store, due_events_every=None, watch_every=None)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(ResourceTable)
+        await wait_for(pilot, lambda: table.cursor_row is not None)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "RowActions")
+        details = str(app.screen.query_one("#row-details", Static).render())
+        assert ("Pool     Dedicate; jobs Train, Infer, Notebook; zones cn-north-4a; made "
+                in details) and "4 of 4 nodes available" in details
+    store.close()

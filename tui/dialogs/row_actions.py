@@ -16,8 +16,10 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.models import AutoRenew, Billing, ResourceRow, Tab
+from store.clock import BILLING_OFFSET
+from store.models import AutoRenew, Billing, Kind, ResourceRow, Tab
 from store.money import price_text
+from store.pool_details import PoolDetails
 from store.rules import refusal
 from store.text import safe_text
 from tui.dialogs.base import Dialog
@@ -70,7 +72,35 @@ def policy_words(row: ResourceRow) -> str:
     return TAB_NAMES[resource.tab]
 
 
-def describe(row: ResourceRow) -> Text:
+POOL_KINDS = frozenset({Kind.STANDARD, Kind.LITE})  # the dedicated pools (ModelArts)
+
+
+def pool_line(row: ResourceRow, details: PoolDetails | None) -> str | None:
+    """`Pool     Dedicate; jobs Train, Infer; zones cn-north-4a; made 2026-01-02; 3 of 4 nodes
+    available`, as far as the pool API says; for a pool it has not described, that it is not
+    known; None for a resource that is no pool."""
+    if details is None:
+        if row.resource.kind not in POOL_KINDS:
+            return None
+        return ("Pool     type, jobs, zones, nodes available: not known here (a cloud "
+                "account's sync reads them)")
+    parts = [details.pool_type or "type not given"]
+    if details.job_scope:
+        parts.append(f"jobs {details.job_scope}")
+    if details.azs:
+        parts.append(f"zones {details.azs}")
+    if details.created_at:
+        parts.append(f"made {billing_day(details.created_at)}")
+    if details.available_nodes is not None and details.total_nodes:
+        parts.append(f"{details.available_nodes} of {details.total_nodes} nodes available")
+    return "Pool     " + safe_text("; ".join(parts))
+
+
+def billing_day(stamp: str) -> str:
+    return dt.datetime.fromisoformat(stamp).astimezone(BILLING_OFFSET).date().isoformat()
+
+
+def describe(row: ResourceRow, details: PoolDetails | None = None) -> Text:
     """A few lines about the resource; names come from the database, so this is Text."""
     resource = row.resource
     left = row.days_left
@@ -86,8 +116,9 @@ def describe(row: ResourceRow) -> Text:
         f"{safe_text(resource.enterprise_project)}",
         f"Price    {price_text(resource.monthly_price_cents, resource.currency)} a month",
         f"Policy   {policy_words(row)}",
+        pool_line(row, details),
     ]
-    return Text("\n".join(lines))
+    return Text("\n".join(line for line in lines if line))
 
 
 class RowActions(Dialog[str | None]):
@@ -127,18 +158,20 @@ class RowActions(Dialog[str | None]):
     ]
     AUTO_FOCUS = "#actions"
 
-    def __init__(self, row: ResourceRow, can_unrenew: bool = False) -> None:
+    def __init__(self, row: ResourceRow, can_unrenew: bool = False,
+                 details: PoolDetails | None = None) -> None:
         """`can_unrenew`: offer taking back the renewed periods (a database bound to a cloud
         account: the billing system decides what can be taken back)."""
         super().__init__()
         self.row = row
         self.refusals = policy_refusals(row)
         self.can_unrenew = can_unrenew
+        self.details = details
 
     def compose(self) -> ComposeResult:
         with Vertical(id="actions-box") as box:
             box.border_title = safe(self.row.resource.name)
-            yield Static(describe(self.row), id="row-details")
+            yield Static(describe(self.row, self.details), id="row-details")
             reason = renew_refusal(self.row)
             if reason:
                 yield Static(safe(f"Cannot renew: {reason}"), id="refusal")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 
 from store.models import Filters, Kind
 from tui.screens.resource_list import ResourceListScreen, list_bindings
@@ -28,7 +28,10 @@ class PoolsScreen(ResourceListScreen):
     NAME = "pools"
     INITIAL_FILTERS = Filters(kind=Kind.STANDARD)
     TABS_SET = "kind"
-    BINDINGS: ClassVar[list[BindingType]] = list_bindings(NAME, TABS)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *list_bindings(NAME, TABS),
+        Binding("t", "status_filter", "Status filter", show=False, id="pools.status-filter"),
+    ]
     HELP_NOTES = (  # one paragraph each: the help box wraps them to its width
         "Every pool of the kind, yearly/monthly and pay-per-use; Billing says when each "
         "expires (grace: expired, still usable and renewable; frozen: unusable until renewed).",
@@ -43,3 +46,6 @@ class PoolsScreen(ResourceListScreen):
 
     def tab_of(self, filters: Filters) -> str:
         return (filters.kind or Kind.STANDARD).value
+
+    def action_status_filter(self) -> None:
+        self.filter_bar.pick_phase()

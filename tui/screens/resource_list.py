@@ -8,6 +8,7 @@ shows, and where it starts; everything else is here, once.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -20,6 +21,7 @@ from textual.widgets import Footer, Tabs
 from textual.widgets import Tab as TabLabel
 
 from store.models import Duration, Filters, QuickCounts, ResourceRow
+from store.pool_details import PoolDetails
 from store.service import Store
 from tui.console_config import column_set
 from tui.dialogs.policy import ACTIONS_BY_NAME
@@ -213,8 +215,13 @@ class ResourceListScreen(RenewalActions, Screen[None]):
 
     def on_resource_table_row_chosen(self, message: ResourceTable.RowChosen) -> None:
         row = message.row
+        rid = row.resource.id
+        run_store_job(self, self.store, lambda store: store.pool_details(rid),
+                      partial(self._show_row_actions, row), group="row-actions")
+
+    def _show_row_actions(self, row: ResourceRow, details: PoolDetails | None) -> None:
         bound = self.app.database is not None and self.app.database.bound
-        self.app.push_screen(RowActions(row, can_unrenew=bound),
+        self.app.push_screen(RowActions(row, can_unrenew=bound, details=details),
                              lambda choice: self._row_action_done(row, choice))
 
     def _row_action_done(self, row: ResourceRow, choice: str | None) -> None:

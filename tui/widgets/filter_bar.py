@@ -50,6 +50,19 @@ def with_value(filters: Filters, column: str, choice: str) -> Filters:
     return replace(filters, **{column: value})
 
 
+PHASE_OPTIONS = ((ANY, "Any status"), (Phase.IN_USE.value, "In use"),
+                 (Phase.GRACE.value, "Expired, in grace"),
+                 (Phase.RETENTION.value, "Frozen (retention)"), (Phase.DELETED.value, "Deleted"))
+
+
+def with_phase(filters: Filters, choice: str) -> Filters:
+    """Filters with the status picker's phase (`any` for all); an expiry window goes with any
+    phase but in use, which it contradicts."""
+    phase = None if choice == ANY else Phase(choice)
+    days = filters.expiring_days if phase in (None, Phase.IN_USE) else None
+    return replace(filters, phase=phase, expiring_days=days)
+
+
 def one_filter_cleared(filters: Filters, keep: str = "tab") -> Filters:
     """The filters with the first one in force (in CLEAR_ORDER) cleared; the same if none.
     `keep`: the filter the screen's tabs set (`kind` on the pool browser) stays."""
@@ -78,13 +91,13 @@ def expiry_choice(filters: Filters) -> str:
 
 
 def expiry_word(filters: Filters) -> str | None:
-    if filters.phase is Phase.GRACE:
-        return "expired (grace)"
-    if filters.phase is Phase.RETENTION:
-        return "frozen"
+    words = {Phase.GRACE: "expired (grace)", Phase.RETENTION: "frozen", Phase.IN_USE: "in use",
+             Phase.DELETED: "deleted"}
+    phase = words.get(filters.phase) if filters.phase else None
     if filters.expiring_days is not None:
-        return f"expires within {filters.expiring_days}d"
-    return None
+        within = f"expires within {filters.expiring_days}d"
+        return f"{phase}, {within}" if phase else within
+    return phase
 
 
 def active_filter_words(filters: Filters, tabs_set: str = "tab") -> list[str]:
@@ -212,6 +225,11 @@ class FilterBar(Vertical):
     def pick_kind(self) -> None:
         current = self.filters.kind.value if self.filters.kind else ANY
         self._pick("Kind", KIND_OPTIONS, current, partial(self._value_picked, "kind"))
+
+    def pick_phase(self) -> None:
+        current = self.filters.phase.value if self.filters.phase else ANY
+        self._pick("Status", PHASE_OPTIONS, current, lambda choice: self.post_message(
+            self.Picked(lambda filters: with_phase(filters, choice))))
 
     def pick_value_in_use(self, column: str, title: str) -> None:
         """A menu of the regions or projects in use (read in a worker)."""
