@@ -18,17 +18,38 @@ from typing import NamedTuple
 import sqlite_utils
 
 from store.clock import Clock
-from store.models import AuditEntry
 
 SSH_CLIENT_WIDTH = 64
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    os_user: str
+    ssh_client: str | None
+    action: str
+    resource_ids: tuple[str, ...]
+    amount_cents: int | None
+    result: str
+    detail: str
+    simulated_at: str | None = None
+    """The simulated clock's time of the write, when there was one (`at` is the wall clock)."""
+    operator: str | None = None
+    """The team operator the service account acted for (`--operator`, from an SSH key)."""
+    key_fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
 class Identity:
-    """Who is writing, as the audit records it."""
+    """Who is writing, as the audit records it; in team mode also the operator the service
+    account acts for, the fingerprint of their SSH key, and their role (store.team)."""
 
     os_user: str
     ssh_client: str | None = None
+    operator: str | None = None
+    key_fingerprint: str | None = None
+    role: str | None = None
 
     @classmethod
     def of_this_process(cls) -> Identity:
@@ -54,11 +75,14 @@ def bind(db: sqlite_utils.Database, clock: Clock, who: Identity) -> None:
                          lambda: clock.stamp() if clock.is_fixed else None)
     conn.create_function("audit_os_user", 0, lambda: who.os_user)
     conn.create_function("audit_ssh_client", 0, lambda: who.ssh_client)
+    conn.create_function("audit_operator", 0, lambda: who.operator)
+    conn.create_function("audit_key", 0, lambda: who.key_fingerprint)
 
 
-STAMP = "audit_wall_time(), audit_simulated_time(), audit_os_user(), audit_ssh_client()"
-INSERT_INTO = ("INSERT INTO audit (at, simulated_at, os_user, ssh_client, action, resource_ids,"
-               " amount_cents, result, detail) VALUES")
+STAMP = ("audit_wall_time(), audit_simulated_time(), audit_os_user(), audit_ssh_client(),"
+         " audit_operator(), audit_key()")
+INSERT_INTO = ("INSERT INTO audit (at, simulated_at, os_user, ssh_client, operator,"
+               " key_fingerprint, action, resource_ids, amount_cents, result, detail) VALUES")
 INSERT_ENTRY = f"{INSERT_INTO} ({STAMP}, ?, ?, ?, ?, ?)"
 
 
@@ -89,7 +113,7 @@ def record_many(db: sqlite_utils.Database, rows: Iterable[Entry]) -> None:
     if not stamped:
         return
     when = db.execute(f"SELECT {STAMP}").fetchone()
-    db.conn.executemany(f"{INSERT_INTO} (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db.conn.executemany(f"{INSERT_INTO} ({', '.join('?' * 11)})",
                         [(*when, *row) for row in stamped])
 
 
@@ -98,8 +122,9 @@ def entries(db: sqlite_utils.Database, since: str | None = None,
     """Audit rows, newest first; `since` is a UTC stamp (see Clock.stamp) of wall-clock time."""
     rows = db.execute(
         "SELECT id, at, simulated_at, os_user, ssh_client, action, resource_ids, amount_cents,"
-        " result, detail FROM audit WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?",
-        (since or "", limit)).fetchall()
+        " result, detail, operator, key_fingerprint FROM audit WHERE at >= ?"
+        " ORDER BY at DESC, id DESC LIMIT ?", (since or "", limit)).fetchall()
     return [AuditEntry(rid, at, user, ssh, action, tuple(json.loads(ids)), amount, result,
-                       detail, simulated_at=simulated)
-            for rid, at, simulated, user, ssh, action, ids, amount, result, detail in rows]
+                       detail, simulated_at=simulated, operator=operator, key_fingerprint=key)
+            for rid, at, simulated, user, ssh, action, ids, amount, result, detail, operator, key
+            in rows]

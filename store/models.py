@@ -331,21 +331,6 @@ class QuickCounts:
 
 
 @dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: str
-    os_user: str
-    ssh_client: str | None
-    action: str
-    resource_ids: tuple[str, ...]
-    amount_cents: int | None
-    result: str
-    detail: str
-    simulated_at: str | None = None
-    """The simulated clock's time of the write, when there was one (`at` is the wall clock)."""
-
-
-@dataclass(frozen=True)
 class RowResult:
     """What a batch action did to one resource: done, or refused with the reason."""
 

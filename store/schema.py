@@ -41,8 +41,8 @@ EXPECTED_COLUMNS: dict[str, frozenset[str]] = {
         "site", "synced_at",
     }),
     "audit": frozenset({
-        "action", "amount_cents", "at", "detail", "id", "os_user", "resource_ids", "result",
-        "simulated_at", "ssh_client",
+        "action", "amount_cents", "at", "detail", "id", "key_fingerprint", "operator",
+        "os_user", "resource_ids", "result", "simulated_at", "ssh_client",
     }),
     "auto_renew_attempts": frozenset({
         "at", "day", "expiry", "order_id", "resource_id", "result",

@@ -29,7 +29,6 @@ from store.ledger import accounts, orders, payments, summary
 from store.ledger.ledger import LocalLedger
 from store.models import (
     Account,
-    AuditEntry,
     AutoRenew,
     Charge,
     Duration,
@@ -237,7 +236,8 @@ class Store:
     def account(self, include_used_coupons: bool = False) -> Account:
         return accounts.load(self.db(), include_used_coupons)
 
-    def audit(self, since: str | None = None, limit: int = -1) -> builtins.list[AuditEntry]:
+    def audit(self, since: str | None = None,
+              limit: int = -1) -> builtins.list[audit.AuditEntry]:
         """Audit rows newest first; `since` is read like --now, or is `today`, `yesterday` or a
         span back from the real time (`2h`), which stamps the audit trail."""
         moment = parse_since(since, Clock.wall_now()) if since else None

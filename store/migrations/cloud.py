@@ -176,3 +176,11 @@ def m008_pool_details(db: sqlite_utils.Database) -> None:
         available_nodes INTEGER CHECK (available_nodes >= 0),
         total_nodes INTEGER CHECK (total_nodes >= 0)
     )""")
+
+
+@migration
+def m009_team_operators(db: sqlite_utils.Database) -> None:
+    """Team mode (store.team): the audit names the operator a service account acted for, and
+    the fingerprint of their SSH key."""
+    db.execute("ALTER TABLE audit ADD COLUMN operator TEXT")
+    db.execute("ALTER TABLE audit ADD COLUMN key_fingerprint TEXT")

@@ -8,9 +8,9 @@ from dataclasses import replace
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from store.audit import Identity
+from store.audit import AuditEntry, Identity
 from store.clock import Clock
-from store.models import AuditEntry, AutoRenew, Kind, Resource, Tab, TickReport
+from store.models import AutoRenew, Kind, Resource, Tab, TickReport
 from store.service import Store
 from tui.app import RenewalsApp
 from tui.due_events import tick_summary

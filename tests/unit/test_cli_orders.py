@@ -181,8 +181,10 @@ def test_audit_json(run, seeded):
     place(run, "r-manual")
     entries = ok_json(run("audit", "--json"))
     assert [list(e) for e in entries][0] == ["id", "at", "simulated_at", "os_user",
-                                             "ssh_client", "action", "resource_ids",
-                                             "amount_cents", "result", "detail"]
+                                             "ssh_client", "operator", "key_fingerprint",
+                                             "action", "resource_ids", "amount_cents",
+                                             "result", "detail"]
+    assert entries[0]["operator"] is None  # not in team mode
     assert entries[0]["action"] == "order.place" and entries[0]["resource_ids"] == ["r-manual"]
     assert entries[0]["amount_cents"] == 10_000
     # at: the wall clock; simulated_at: --now, the simulated clock this database runs on
@@ -201,8 +203,8 @@ def test_audit_bad_since_and_text(run, seeded):
     place(run, "r-manual")
     result = run("audit")
     assert result.stdout.splitlines()[0].split() == [
-        "AT", "(UTC+08:00)", "SIMULATED", "OS", "USER", "SSH", "CLIENT", "(ENV)", "ACTION",
-        "RESULT", "AMOUNT", "RESOURCES", "DETAIL"]
+        "AT", "(UTC+08:00)", "SIMULATED", "OS", "USER", "OPERATOR", "SSH", "CLIENT", "(ENV)",
+        "ACTION", "RESULT", "AMOUNT", "RESOURCES", "DETAIL"]
     assert "order.place" in result.stdout and "2026-11-26 00:00:00" in result.stdout
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from io import StringIO
 from typing import Any
 
+from store.audit import AuditEntry
 from store.clock import BILLING_OFFSET
 from store.models import (
     Account,
-    AuditEntry,
     Coupon,
     Order,
     OrderLine,
@@ -140,7 +140,8 @@ def account_json(account: Account) -> dict[str, Any]:
 def audit_json(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id, "at": entry.at, "simulated_at": entry.simulated_at,
-        "os_user": entry.os_user, "ssh_client": entry.ssh_client, "action": entry.action,
+        "os_user": entry.os_user, "ssh_client": entry.ssh_client, "operator": entry.operator,
+        "key_fingerprint": entry.key_fingerprint, "action": entry.action,
         "resource_ids": list(entry.resource_ids), "amount_cents": entry.amount_cents,
         "result": entry.result, "detail": entry.detail,
     }
@@ -281,10 +282,11 @@ def audit_text(entries: Sequence[AuditEntry], currency: str) -> str:
     """AT is the wall clock; SIMULATED, shown when any entry has one, the simulated clock."""
     simulated = any(e.simulated_at for e in entries)
     headers = ("AT (UTC+08:00)", *(("SIMULATED",) if simulated else ()), "OS USER",
-               "SSH CLIENT (ENV)", "ACTION", "RESULT", "AMOUNT", "RESOURCES", "DETAIL")
+               "OPERATOR", "SSH CLIENT (ENV)", "ACTION", "RESULT", "AMOUNT", "RESOURCES",
+               "DETAIL")
     body = [
         (local_time(e.at), *((local_time(e.simulated_at) or "-",) if simulated else ()),
-         e.os_user, e.ssh_client or "-", e.action, e.result,
+         e.os_user, e.operator or "-", e.ssh_client or "-", e.action, e.result,
          format_cents(e.amount_cents, currency) if e.amount_cents is not None else "-",
          _ids_text(e.resource_ids), e.detail)
         for e in entries

@@ -17,8 +17,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from store.audit import AuditEntry
 from store.clock import BILLING_OFFSET
-from store.models import AuditEntry
 from store.money import format_cents
 from store.service import Store
 from store.text import safe_text
@@ -68,8 +68,10 @@ def matches(entry: AuditEntry, needle: str) -> bool:
 
 
 def who_text(entry: AuditEntry) -> str:
-    """`ops`, or `ops@10.0.0.9` when SSH reported a client address (unverified)."""
-    return entry.os_user + (f"@{entry.ssh_client}" if entry.ssh_client else "")
+    """`ops`, or `ops@10.0.0.9` when SSH reported a client address (unverified); in team
+    mode the operator the service account acted for."""
+    return (entry.operator or entry.os_user) + (f"@{entry.ssh_client}" if entry.ssh_client
+                                                else "")
 
 
 def time_text(entry: AuditEntry) -> str:
@@ -99,7 +101,9 @@ def entry_details(entry: AuditEntry, currency: str) -> Text:
     amount = amount_text(entry, currency)
     simulated = (f" (simulated clock {billing_time(entry.simulated_at, seconds=True)})"
                  if entry.simulated_at else "")
-    who = (f"{entry.os_user}"
+    operator = (f" for {entry.operator} (key {entry.key_fingerprint or 'not known'})"
+                if entry.operator else "")
+    who = (f"{entry.os_user}{operator}"
            f"{' from ' + entry.ssh_client + ' (SSH, as reported)' if entry.ssh_client else ''}"
            f"  {entry.action}: {entry.result}{'  ' + amount if amount else ''}")
     lines = [f"{billing_time(entry.at, seconds=True)} UTC+08:00{simulated}", who,
