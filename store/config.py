@@ -18,9 +18,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import platformdirs
 
+from store.errors import Refused
 from store.files import write_atomically
 from store.models import Duration
 from store.rules import MAX_MONTHS, MAX_YEARS
@@ -52,6 +54,8 @@ class Config:
     """A toast when an automatic renewal fails (the title bar counts due events either way)."""
     keys: Mapping[str, str] = field(default_factory=dict)
     """Binding id -> key(s), for Textual's keymap (`"renewals.renew" = "f7"`)."""
+    service_account: str | None = None
+    """Team mode (store.team): the account whose processes may act for an --operator."""
     problems: tuple[str, ...] = ()
     text: str = ""
     """The file as read (for finding a setting's line)."""
@@ -124,7 +128,8 @@ def _text(value: object) -> str:
     return value
 
 
-READERS = {"database": _path, "theme": _text, "renewal_duration": parse_duration,
+READERS = {"database": _path, "theme": _text, "service_account": _text,
+           "renewal_duration": parse_duration,
            "columns": _columns, "due_event_toasts": _boolean,
            "keys": _keys}
 
@@ -170,6 +175,25 @@ def _good_keys(config: Config, table: object, problems: list[str]) -> dict[str, 
         except ValueError as exc:
             problems.append(config.problem_line(f"keys.{binding_id}", str(exc)))
     return keys
+
+
+def set_service_account(path: Path, account: str) -> None:
+    """Write `service_account = "ACCOUNT"` into the config file (made if missing), keeping
+    every other line; refused when it names another account."""
+    config = load_config(path)
+    if config.service_account not in (None, account):
+        raise Refused(f"{path} makes {config.service_account!r} the service account; this is "
+                      f"{account!r}: run team init as that account, or change the file")
+    if config.service_account == account:
+        return
+    text = config.text if config.text.endswith("\n") or not config.text else config.text + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    line = f"service_account = {json.dumps(account)}\n"
+
+    def write(stream: TextIO) -> None:
+        stream.write(line + text)  # first: before any [table], where a key would belong to it
+
+    write_atomically(path, write, replace=True)
 
 
 def remembered_theme() -> str | None:

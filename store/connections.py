@@ -22,7 +22,7 @@ import sqlite_utils
 from store import audit
 from store.clock import Clock
 from store.db import BUSY_TIMEOUT_S, Result, connect, create_file, write
-from store.errors import NotRenewals, ReadOnlyClock, StoreError
+from store.errors import NotRenewals, ReadOnlyClock, Refused, StoreError
 from store.schema import open_schema
 
 
@@ -147,6 +147,9 @@ class Connections:
     def writing(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction (nested: a savepoint), refused when --now would write into a
         database that runs on the real clock."""
+        if self.who.role == "viewer":  # team mode (store.team): before any lock is taken
+            raise Refused(f"{self.who.operator} is a viewer: reads only; every change needs a "
+                          "renewer or an approver")
         with write(self.get(), self.events.waiting_for_writer) as db:
             if self.clock.is_fixed and clock_of(db) == "real":
                 raise ReadOnlyClock(

@@ -1,6 +1,6 @@
 """`python -m tui`: the same as the `renewals` command."""
 
-from tui.cli import main
+from tui.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

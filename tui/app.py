@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.widgets import Label
 
+from store.audit import Identity
 from store.config import Config, remember_theme, remembered_theme
 from store.connections import DatabaseInfo
 from store.service import Store
@@ -93,7 +94,7 @@ class RenewalsApp(ConsoleState, App[None]):
                  due_events_every: float | None = TICK_SECONDS,
                  database: DatabaseInfo | None = None,
                  watch_every: float | None = WATCH_SECONDS,
-                 remember_theme: bool = False) -> None:
+                 remember_theme: bool = False, identity: Identity | None = None) -> None:
         """`config`: the user's settings (store.config), checked here against the console's
         bindings, themes and columns. `remember_theme`: keep the theme chosen in the palette
         for the next start (the state file). `due_events_every`: seconds between passes of
@@ -114,6 +115,7 @@ class RenewalsApp(ConsoleState, App[None]):
         self.config, self.config_problems = checked(config or self.config,
                                                     self.available_themes)
         self.theme_memory = remember_theme
+        self.identity = identity  # team mode: the operator, shown and checked by role
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
         theme = (remembered_theme() if remember_theme else None) or self.config.theme
@@ -181,7 +183,8 @@ class RenewalsApp(ConsoleState, App[None]):
         if info is not None and info.bound:
             if self.due_events.every is not None:  # the app runs its own background work
                 self.cloud_sync.run()
-        elif self.due_events.every is not None and not (info and info.read_only):
+        elif self.due_events.every is not None and not (info and info.read_only) and not (
+                self.identity and self.identity.role == "viewer"):  # a viewer writes nothing
             self.due_events.start()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

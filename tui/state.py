@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.app import App
 from textual.reactive import reactive
 
+from store.audit import Identity
 from store.config import Config
 from store.connections import DatabaseInfo, StoreEvents
 from store.service import Store
@@ -24,6 +25,16 @@ class ConsoleState:
     store: Store
     config: Config = Config(Path())
     """The user's settings (the defaults until the App is given a config file's)."""
+    identity: Identity | None = None
+    """Team mode: the operator this console acts for, and their role (store.team)."""
+
+    def refused_for_role(self, verb: str) -> bool:
+        """A viewer's change, refused at the key with the reason (the store refuses it too)."""
+        if self.identity is None or self.identity.role != "viewer":
+            return False
+        self.notify(f"{self.identity.operator} is a viewer: reads only; to {verb}, ask a "  # type: ignore[attr-defined]
+                    "renewer or an approver", severity="warning")
+        return True
     database: reactive[DatabaseInfo | None] = reactive(None)
     """The open file and its clock; None until it has been read."""
     writer_waiting: reactive[bool] = reactive(False)

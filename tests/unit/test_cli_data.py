@@ -19,6 +19,7 @@ from cli_support import (
 from click.testing import CliRunner
 
 from store import io
+from store.audit import Identity
 from store.config import Config
 from store.connections import DatabaseInfo
 from store.models import Billing, Kind, Tab
@@ -150,7 +151,7 @@ def fake_app(monkeypatch):
         crash = None
 
         def __init__(self, store: Store, mouse: bool, database: DatabaseInfo, config: Config,
-                     remember_theme: bool) -> None:
+                     remember_theme: bool, identity: Identity | None) -> None:
             opened.append({"store": store, "mouse": mouse, "resources": store.count(),
                            "renewal_day": store.account().renewal_day, "database": database,
                            "config": config, "remember_theme": remember_theme})

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import click
 
 from store import rules
+from store.audit import Identity
 from store.clock import Clock
 from store.config import Config, config_path
 from store.connections import StoreEvents
@@ -66,8 +67,11 @@ class CliEvents(StoreEvents):
 class Session:
     def __init__(self, path: Path, clock: Clock,
                  interactive: Callable[[], bool], *, shared: bool = False,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S, config: Config | None = None) -> None:
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, config: Config | None = None,
+                 identity: Identity | None = None) -> None:
+        """`identity`: who the audit names (team mode: the operator; else this process)."""
         self.path = path
+        self.identity = identity
         self.config = config or Config(config_path())
         self.clock = clock
         self.interactive = interactive      # may it ask a question on the terminal?
@@ -79,7 +83,7 @@ class Session:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.path, self.clock, events=CliEvents(), shared=self.shared,
-                                busy_timeout_s=self.busy_timeout_s)
+                                busy_timeout_s=self.busy_timeout_s, identity=self.identity)
         return self._store
 
     def close(self) -> None:

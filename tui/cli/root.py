@@ -21,12 +21,13 @@ import click
 from click.core import ParameterSource
 
 from store import rules
+from store.audit import Identity, reported_ssh_client
 from store.clock import BadTime, Clock
 from store.config import load_config
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from store.text import seconds_setting
-from tui.cli import admin, cloud, config, doctor, orders, resources
+from tui.cli import admin, cloud, config, doctor, orders, resources, team
 from tui.cli.common import BadInput, Failed, Session
 from tui.crash import crash_line, write_log
 
@@ -117,10 +118,13 @@ def database_path(db_path: Path | None, demo: bool, configured: Path | None = No
 @click.option("--no-mouse", is_flag=True, help="Open the console without mouse support.")
 @click.option("--shared", is_flag=True,
               help="Make a new database usable by its folder's group (a setgid folder).")
+@click.option("--operator", metavar="NAME",
+              help="Team mode: act for this operator (honoured only for the service account; "
+                   "its authorized_keys lines pass it).")
 @click.version_option(package_name="renewals")
 @click.pass_context
 def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
-         no_mouse: bool, shared: bool) -> None:
+         no_mouse: bool, shared: bool, operator: str | None) -> None:
     """Renew yearly/monthly subscriptions. With no command, open the console.
 
     \b
@@ -145,10 +149,29 @@ def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
             click.echo(f"warning: {problem}", err=True)
     path = database_path(db_path, demo, config.database)
     session = ctx.obj = Session(path, clock, interactive=_interactive, shared=shared,
-                                busy_timeout_s=busy_timeout(), config=config)
+                                busy_timeout_s=busy_timeout(), config=config,
+                                identity=operator_identity(operator, config.service_account))
     ctx.call_on_close(session.close)
     if ctx.invoked_subcommand is None:
         open_console(session, demo=demo, explicit_db=explicit_db, mouse=not no_mouse)
+
+
+def operator_identity(operator: str | None, service_account: str | None) -> Identity | None:
+    """With --operator: this process acts for that operator, with the role and key the team
+    gives them, if it runs as the service account the config names (else anyone could claim
+    any name from their own shell)."""
+    if operator is None:
+        return None
+    from store.team import account_name
+    from tui.cli.team import team_of_this_account
+
+    account = account_name()
+    if service_account is None or account != service_account:
+        raise BadInput(f"--operator is honoured only for the service account (the config's "
+                       f"service_account); {account} is not it")
+    member = team_of_this_account().operator(operator)
+    return Identity(account, reported_ssh_client(), member.name, member.fingerprint,
+                    member.role)
 
 
 def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -> None:
@@ -164,7 +187,7 @@ def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -
     from tui.app import RenewalsApp
 
     app = RenewalsApp(store=session.store, mouse=mouse, database=database,
-                      config=session.config, remember_theme=True)
+                      config=session.config, remember_theme=True, identity=session.identity)
     app.run()
     if app.crash is not None:
         raise Failed(app.crash)
@@ -179,6 +202,6 @@ def remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-for _module in (resources, orders, admin, cloud, config, doctor):
+for _module in (resources, orders, admin, cloud, config, doctor, team):
     for _command in _module.COMMANDS:
         main.add_command(_command)

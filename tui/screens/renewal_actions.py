@@ -134,6 +134,8 @@ class RenewalActions:
             self.start_renewal(ids, to_renewal_date=True)
 
     def start_renewal(self, ids: list[str], to_renewal_date: bool = False) -> None:
+        if self.app.refused_for_role("renew"):
+            return
         # The function, not a coroutine: a worker replaced before it starts leaves none behind.
         self.run_worker(partial(self._renew, ids, to_renewal_date), group="renew",
                         exclusive=True)
@@ -156,6 +158,8 @@ class RenewalActions:
     def start_policy(self, action: PolicyAction, ids: list[str]) -> None:
         """Ask what the move needs (terms, or a yes: the same from a key as from the row menu),
         then move every row in one transaction."""
+        if self.app.refused_for_role("change a renewal policy"):
+            return
         if action.modifies:
             run_store_job(self, self.store, lambda store: store.rows(ids),
                           partial(self._ask_new_terms, action), group="policy-rows")

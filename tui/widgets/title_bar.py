@@ -40,6 +40,8 @@ class TitleBar(Widget):
         """The states that must catch the eye, most urgent first."""
         console = self.console
         found = ["waiting for another writer…"] if console.writer_waiting else []
+        if console.identity is not None and console.identity.operator:
+            found.append(f"{console.identity.operator} ({console.identity.role})")
         _events, failed = console.due_events_done
         if failed:
             found.append(f"{failed:,} auto-renewal{'s' * (failed > 1)} failed: u")

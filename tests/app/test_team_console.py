@@ -1,0 +1,50 @@
+"""The console in team mode: the title says who and as what; a viewer's changes are refused
+at the key with the reason, and a viewer's console runs no due events (it may write nothing)."""
+
+from __future__ import annotations
+
+from store.audit import Identity
+from tui.app import RenewalsApp
+from tui.dialogs.renew import RenewDialog
+from tui.widgets.resource_table import ResourceTable
+from tui.widgets.title_bar import TitleBar
+
+
+def console(store, role: str) -> RenewalsApp:
+    return RenewalsApp(store, due_events_every=60, watch_every=None,
+                       identity=Identity("renewals", "10.0.0.9", "bob", "SHA256:x", role))
+
+
+def started(app: RenewalsApp, monkeypatch) -> list[int]:
+    calls: list[int] = []
+    monkeypatch.setattr(app.due_events, "start", lambda: calls.append(1))
+    return calls
+
+
+async def test_a_viewer_sees_who_they_are_and_is_refused_at_the_key(store, add, make, wait,
+                                                                    monkeypatch):
+    add(make(5, first_day=3))
+    app = console(store, "viewer")
+    due_events = started(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
+        assert "bob (viewer)" in app.screen.query_one(TitleBar).render().plain
+        await pilot.press("space", "r")
+        await wait(pilot, lambda: any("bob is a viewer: reads only" in n.message
+                                      for n in app._notifications))
+        assert not isinstance(app.screen, RenewDialog)
+        await pilot.press("c")  # cancel renewal: a policy move
+        await wait(pilot, lambda: sum("reads only" in n.message for n in app._notifications) == 2)
+        assert due_events == []  # a viewer's console writes nothing, due events included
+
+
+async def test_a_renewer_renews_as_anyone_would(store, add, make, wait, monkeypatch):
+    add(make(5, first_day=3))
+    app = console(store, "renewer")
+    due_events = started(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
+        assert "bob (renewer)" in app.screen.query_one(TitleBar).render().plain
+        await pilot.press("r")
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
+        assert due_events == [1]
