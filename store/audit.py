@@ -50,6 +50,8 @@ class Identity:
     operator: str | None = None
     key_fingerprint: str | None = None
     role: str | None = None
+    order_limit_cents: int | None = None
+    """A renewer's largest order (the config's `renewer_limit`); None: no limit."""
 
     @classmethod
     def of_this_process(cls) -> Identity:

@@ -25,6 +25,7 @@ import platformdirs
 from store.errors import Refused
 from store.files import write_atomically
 from store.models import Duration
+from store.money import parse_amount
 from store.rules import MAX_MONTHS, MAX_YEARS
 
 APP = "renewals"
@@ -56,6 +57,8 @@ class Config:
     """Binding id -> key(s), for Textual's keymap (`"renewals.renew" = "f7"`)."""
     service_account: str | None = None
     """Team mode (store.team): the account whose processes may act for an --operator."""
+    renewer_limit: int | None = None
+    """Team mode: a renewer's largest order in cents (`renewer_limit = "50000.00"`)."""
     problems: tuple[str, ...] = ()
     text: str = ""
     """The file as read (for finding a setting's line)."""
@@ -128,7 +131,14 @@ def _text(value: object) -> str:
     return value
 
 
+def _amount(value: object) -> int:
+    if not isinstance(value, str):
+        raise ValueError('an amount in quotes, such as "50000.00"')
+    return parse_amount(value)
+
+
 READERS = {"database": _path, "theme": _text, "service_account": _text,
+           "renewer_limit": _amount,
            "renewal_duration": parse_duration,
            "columns": _columns, "due_event_toasts": _boolean,
            "keys": _keys}

@@ -50,6 +50,7 @@ from store.models import (
     WeekExpiry,
 )
 from store.progress import RowsDone, reporting
+from store.team_gate import gated
 
 if TYPE_CHECKING:
     from store.cloud.binding import CloudStatus
@@ -251,8 +252,12 @@ class Store:
             require_sdk()
             from store.cloud.billing import CloudBilling  # the SDK loads only for a bound database
 
-            return CloudBilling(self)
-        return LocalLedger(self)
+            return gated(CloudBilling(self), self)
+        return gated(LocalLedger(self), self)  # in team mode, behind the role's gate
+
+    @property
+    def identity(self) -> Identity:  # who the audit names; in team mode, with a role
+        return self._connections.who
 
     def binding(self) -> str:
         """'local', 'cloud', or 'none' for a new database that is neither yet."""
@@ -260,8 +265,7 @@ class Store:
 
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
                     seen: Preview | None = None) -> Order:
-        """One combined order, pending payment, for the renewable ones among `ids`; refused
-        whole (StalePreview) if `seen`, the preview the user confirmed, is out of date."""
+        """One order, pending payment, of `ids`' renewable ones; StalePreview if `seen` moved."""
         return self.billing().place_order(ids, length, align, seen)
 
     def pay(self, order_id: str, method: Method, idempotency_key: str | None = None,
@@ -271,8 +275,7 @@ class Store:
         return self.billing().pay(order_id, method, key, card, coupons)
 
     def check_method(self, method: Method) -> None:
-        """Refused when the database's billing backend does not offer `method`: on a bound
-        database the billing API pays from the account only."""
+        """Refused when the backend does not offer `method` (a bound database: account only)."""
         if self.binding() == "cloud":
             from store.cloud.paying import check_method
 
@@ -293,19 +296,16 @@ class Store:
     def renew_in_orders(self, preview: Preview, method: Method, idempotency_key: str,
                         card: str | None = None, coupons: Sequence[str] = (),
                         progress: OrderProgress | None = None) -> BatchRenewal:
-        """Renew what `preview` (as confirmed) renews, in orders of at most MAX_ORDER_LINES,
-        each placed and paid in its own transaction (`store.batches`)."""
+        """`preview` (as confirmed) in orders of MAX_ORDER_LINES at most (store.batches)."""
         return batches.renew_in_orders(self, preview, method, idempotency_key, card, coupons,
                                        progress)
 
     def unrenew(self, ids: Sequence[str]) -> Unrenewal:
-        """Take back the renewed periods of these resources (not the resources): on a bound
-        database, through the billing system; refused on a local ledger."""
+        """Take back renewed periods (a bound database's billing system; not a local ledger)."""
         return self.billing().unrenew(ids)
 
     def pending_renewal(self, ids: Sequence[str], length: Duration) -> Order | None:
-        """On a bound database: an order placed here for these resources that an earlier
-        attempt left pending (its outcome found out first), to carry on with."""
+        """A bound database's order for these resources an earlier attempt left pending."""
         if self.binding() != "cloud":
             return None
         from store.cloud.billing import CloudBilling

@@ -59,6 +59,8 @@ def shown_settings(config: Config) -> dict[str, object]:
         "due_event_toasts": config.due_event_toasts,
         "columns": {screen: list(names) for screen, names in config.columns.items()},
         "keys": dict(config.keys),
+        "service_account": config.service_account,
+        "renewer_limit_cents": config.renewer_limit,
     }
 
 

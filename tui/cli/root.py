@@ -23,7 +23,7 @@ from click.core import ParameterSource
 from store import rules
 from store.audit import Identity, reported_ssh_client
 from store.clock import BadTime, Clock
-from store.config import load_config
+from store.config import Config, load_config
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from store.text import seconds_setting
@@ -150,13 +150,13 @@ def main(ctx: click.Context, db_path: Path | None, now: str | None, demo: bool,
     path = database_path(db_path, demo, config.database)
     session = ctx.obj = Session(path, clock, interactive=_interactive, shared=shared,
                                 busy_timeout_s=busy_timeout(), config=config,
-                                identity=operator_identity(operator, config.service_account))
+                                identity=operator_identity(operator, config))
     ctx.call_on_close(session.close)
     if ctx.invoked_subcommand is None:
         open_console(session, demo=demo, explicit_db=explicit_db, mouse=not no_mouse)
 
 
-def operator_identity(operator: str | None, service_account: str | None) -> Identity | None:
+def operator_identity(operator: str | None, config: Config) -> Identity | None:
     """With --operator: this process acts for that operator, with the role and key the team
     gives them, if it runs as the service account the config names (else anyone could claim
     any name from their own shell)."""
@@ -165,13 +165,13 @@ def operator_identity(operator: str | None, service_account: str | None) -> Iden
     from store.team import account_name
     from tui.cli.team import team_of_this_account
 
-    account = account_name()
+    account, service_account = account_name(), config.service_account
     if service_account is None or account != service_account:
         raise BadInput(f"--operator is honoured only for the service account (the config's "
                        f"service_account); {account} is not it")
     member = team_of_this_account().operator(operator)
     return Identity(account, reported_ssh_client(), member.name, member.fingerprint,
-                    member.role)
+                    member.role, config.renewer_limit)
 
 
 def open_console(session: Session, demo: bool, explicit_db: bool, mouse: bool) -> None:
