@@ -124,8 +124,9 @@ def _cloud(site: str | None) -> list[Finding]:
 def config_findings(config: Config, problems: list[str]) -> list[Finding]:
     if not config.path.is_file():
         return [Finding("config file", f"{config.path} (none: the defaults)")]
+    private = 0o077 if config.service_account else 0o022  # team mode: the account's alone
     findings = [Finding("config file", str(config.path)),
-                permissions("config file mode", config.path, 0o022)]
+                permissions("config file mode", config.path, private)]
     findings += [Finding("config problem", problem, "fix that line (renewals config show)")
                  for problem in problems]
     return findings

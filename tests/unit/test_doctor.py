@@ -94,6 +94,17 @@ def test_config_problems_and_a_writable_config_file(tmp_path):
     assert topics["config problem"].value.endswith("theme: a name")
 
 
+def test_in_team_mode_the_config_file_is_the_service_account_s_alone(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('service_account = "renewals"\n')
+    path.chmod(0o644)
+    mode = by_topic(config_findings(Config(path, service_account="renewals"), []))
+    assert "chmod 600" in mode["config file mode"].hint
+    path.chmod(0o600)
+    assert by_topic(config_findings(Config(path, service_account="renewals"), []))[
+        "config file mode"].hint is None
+
+
 def test_the_command_prints_findings_as_json_and_creates_nothing(tmp_path):
     path = tmp_path / "none.db"
     runner = CliRunner(env={"RENEWALS_DB": None, "RENEWALS_NOW": None, "TERM": "dumb",
