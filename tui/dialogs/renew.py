@@ -305,7 +305,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         table = self.query_one("#preview", DataTable)
         cursor, scroll_y = table.cursor_row, table.scroll_y
         table.clear()
-        shown = len(self._columns)
+        shown = len(table.columns)  # as composed: a resize since does not add columns
         for line in preview.first_lines:
             table.add_row(*preview_cells(line, preview.currency)[:shown], key=line.id)
         table.move_cursor(row=min(cursor, table.row_count - 1), scroll=False)

@@ -187,10 +187,10 @@ class AuditScreen(Screen[None]):
         table = self.query_one("#audit-table", DataTable)
         cursor, scroll = table.cursor_row, table.scroll_offset
         table.clear()
+        shown = len(table.columns)  # as composed: a resize since does not add columns
+        wide = shown == len(COLUMNS)
         for entry in self.shown:
-            wide = len(self._columns) == len(COLUMNS)
-            table.add_row(*entry_cells(entry, self.currency, wide)[:len(self._columns)],
-                          key=str(entry.id))
+            table.add_row(*entry_cells(entry, self.currency, wide)[:shown], key=str(entry.id))
         table.move_cursor(row=cursor, scroll=False)  # a reload keeps the place
         table.scroll_to(scroll.x, scroll.y, animate=False)
         self.query_one("#audit-count", Static).update(Text(self._count_text(len(found))))
