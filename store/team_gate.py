@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from store.errors import Refused
-from store.models import Duration, Preview, RenewalDay
+from store.models import Duration, Method, Order, Payment, Preview, RenewalDay
 from store.money import format_cents
 
 if TYPE_CHECKING:
@@ -39,34 +39,45 @@ class RoleGate:
                           f"{verb.replace('_', ' ')} needs {needs}")
         return getattr(self._inner, verb)
 
+    @property
+    def _limited(self) -> bool:
+        """Whether orders are capped: only a renewer's, only with a limit configured (else no
+        preview or order is read for the check)."""
+        return self._who.role == "renewer" and self._who.order_limit_cents is not None
+
     def _within_limit(self, total_cents: int, currency: str) -> None:
         limit = self._who.order_limit_cents
-        if self._who.role == "renewer" and limit is not None and total_cents > limit:
+        if limit is not None and total_cents > limit:
             raise Refused(f"{self._who.operator} is a renewer: an order of "
                           f"{format_cents(total_cents, currency)} is above the renewer's limit "
                           f"of {format_cents(limit, currency)}; an approver can place it")
 
+    def _preview_within_limit(self, ids: Sequence[str], length: Duration,
+                              align: RenewalDay | None, seen: Preview | None) -> None:
+        if self._limited:
+            preview = seen or self._store.preview(ids, length, align)
+            self._within_limit(preview.total_cents, preview.currency)
+
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
-                    seen: Preview | None = None) -> Any:
+                    seen: Preview | None) -> Order:
         place = self.__getattr__("place_order")
-        self._check_preview(seen or self._store.preview(ids, length, align))
+        self._preview_within_limit(ids, length, align, seen)
         return place(ids, length, align, seen)
 
     def checkout(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
-                 *args: Any) -> Any:
+                 method: Method, key: str, card: str | None, coupons: Sequence[str],
+                 seen: Preview | None) -> Payment:
         checkout = self.__getattr__("checkout")
-        seen = args[-1] if args and isinstance(args[-1], Preview) else None
-        self._check_preview(seen or self._store.preview(ids, length, align))
-        return checkout(ids, length, align, *args)
+        self._preview_within_limit(ids, length, align, seen)
+        return checkout(ids, length, align, method, key, card, coupons, seen)
 
-    def pay(self, order_id: str, *args: Any) -> Any:
+    def pay(self, order_id: str, method: Method, key: str, card: str | None,
+            coupons: Sequence[str]) -> Payment:
         pay = self.__getattr__("pay")
-        order = self._store.order(order_id)
-        self._within_limit(order.total_cents, order.currency)
-        return pay(order_id, *args)
-
-    def _check_preview(self, preview: Preview) -> None:
-        self._within_limit(preview.total_cents, preview.currency)
+        if self._limited:
+            order = self._store.order(order_id)
+            self._within_limit(order.total_cents, order.currency)
+        return pay(order_id, method, key, card, coupons)
 
 
 def gated(inner: Billing, store: Store) -> Billing:
