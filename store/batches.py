@@ -19,6 +19,7 @@ from store.money import format_cents
 from store.rules import MAX_ORDER_LINES
 
 if TYPE_CHECKING:
+    from store.billing import Billing
     from store.service import Store
 
 OrderProgress = Callable[[int, int], None]
@@ -64,10 +65,13 @@ def order_previews(preview: Preview, per_order: int = MAX_ORDER_LINES) -> list[P
 
 def renew_in_orders(store: Store, preview: Preview, method: Method, key: str,
                     card: str | None = None, coupons: Sequence[str] = (),
-                    progress: OrderProgress | None = None) -> BatchRenewal:
+                    progress: OrderProgress | None = None,
+                    billing: Billing | None = None) -> BatchRenewal:
     """Place and pay the renewals of `preview` (what the user confirmed) as orders of at most
-    MAX_ORDER_LINES. Refused before any order when coupons would have to be split between
-    orders or the balance cannot pay for them all; BatchStopped when a later order fails."""
+    MAX_ORDER_LINES, through `billing` (the store's, unless given). Refused before any order
+    when coupons would have to be split between orders or the balance cannot pay for them
+    all; BatchStopped when a later order fails."""
+    checkout = billing.checkout if billing is not None else store.checkout
     parts = order_previews(preview)
     if not parts:
         raise Refused("nothing to renew")
@@ -81,9 +85,9 @@ def renew_in_orders(store: Store, preview: Preview, method: Method, key: str,
         if progress is not None:
             progress(number, len(parts))
         try:
-            payments.append(store.checkout(
+            payments.append(checkout(
                 [line.id for line in part.lines], preview.duration, preview.align, method,
-                part_key, card, coupons, seen=part))
+                part_key, card, coupons, part))
         except StoreError as exc:
             if not payments:  # nothing paid: the refusal as it is (StalePreview, say)
                 raise

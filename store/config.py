@@ -59,6 +59,8 @@ class Config:
     """Team mode (store.team): the account whose processes may act for an --operator."""
     renewer_limit: int | None = None
     """Team mode: a renewer's largest order in cents (`renewer_limit = "50000.00"`)."""
+    plan_max_age_hours: int = 24
+    """How long a plan (store.team.plans) can be applied after it was made."""
     problems: tuple[str, ...] = ()
     text: str = ""
     """The file as read (for finding a setting's line)."""
@@ -131,6 +133,12 @@ def _text(value: object) -> str:
     return value
 
 
+def _hours(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8760:
+        raise ValueError("a whole number of hours, 1 to 8760")
+    return value
+
+
 def _amount(value: object) -> int:
     if not isinstance(value, str):
         raise ValueError('an amount in quotes, such as "50000.00"')
@@ -138,7 +146,7 @@ def _amount(value: object) -> int:
 
 
 READERS = {"database": _path, "theme": _text, "service_account": _text,
-           "renewer_limit": _amount,
+           "renewer_limit": _amount, "plan_max_age_hours": _hours,
            "renewal_duration": parse_duration,
            "columns": _columns, "due_event_toasts": _boolean,
            "keys": _keys}

@@ -69,6 +69,16 @@ EXPECTED_COLUMNS: dict[str, frozenset[str]] = {
         "amount_cents", "cloud_order_id", "coupon_cents", "discount_cents", "order_id",
         "paid_cents", "resource_ids", "status",
     }),
+    "plan_lines": frozenset({
+        "base_fee_cents", "current_expiry", "extra_days", "extra_fee_cents", "months", "name",
+        "new_expiry", "pending_order", "plan_id", "position", "quoted", "reason", "renewable",
+        "resource_id", "tab",
+    }),
+    "plans": frozenset({
+        "align", "applied_at", "applied_by", "approved_at", "approved_by", "author",
+        "created_at", "currency", "duration_count", "duration_unit", "id", "needs_approval",
+        "order_ids", "quoted_at", "total_cents",
+    }),
     "order_lines": frozenset({
         "base_fee_cents", "extra_days", "extra_fee_cents", "months", "new_expiry",
         "old_expiry", "order_id", "resource_id",

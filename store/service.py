@@ -50,7 +50,8 @@ from store.models import (
     WeekExpiry,
 )
 from store.progress import RowsDone, reporting
-from store.team_gate import gated
+from store.team.gate import gated
+from store.team.plans import PLAN_MAX_AGE, Plans
 
 if TYPE_CHECKING:
     from store.cloud.binding import CloudStatus
@@ -63,13 +64,14 @@ EVERYTHING = Filters()
 class Store:
     def __init__(self, path: str | Path, clock: Clock | None = None, *,
                  events: StoreEvents | None = None, identity: Identity | None = None,
-                 shared: bool = False, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
-        """`events` hears of a new file and of waits for other writers; `identity` is who the
-        audit trail names (the process's OS account); `shared` makes a new file usable by its
-        folder's group."""
+                 shared: bool = False, busy_timeout_s: float = BUSY_TIMEOUT_S,
+                 plan_max_age: dt.timedelta = PLAN_MAX_AGE) -> None:
+        """`events` hears of new files and waits for writers; `identity` is who the audit
+        names; `shared`: a new file for its folder's group; `plan_max_age`: how long plans hold."""
         self.path = Path(path)
         self.clock = clock or Clock()
         self._cloud: CloudClient | None = None
+        self.plans = Plans(self, plan_max_age)  # saved renewals: make, approve, apply
         self._connections = Connections(self.path, self.clock,
                                         identity or Identity.of_this_process(),
                                         events or StoreEvents(), shared, busy_timeout_s)
@@ -160,8 +162,7 @@ class Store:
 
     def preview(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
                 progress: Progress | None = None) -> Preview:
-        """What renewing would do and cost: by the rules here, or as the billing system quotes
-        it on a bound database (`progress(done, of)` as the quotes come)."""
+        """What renewing would cost: by the rules here, or a bound database's quotes (progress)."""
         return self.billing().preview(ids, length, align, progress)
 
     def preview_summary(self, ids: Sequence[str], length: Duration,
@@ -226,13 +227,11 @@ class Store:
         """Newest first; on a bound database the account's pending orders placed elsewhere
         come with the ones placed here."""
         found = orders.list_orders(self.db(), status)
-        if self.binding() == "cloud":
-            from store.cloud.account_orders import account_orders  # a bound database's only
+        if self.binding() != "cloud":
+            return found
+        from store.cloud.account_orders import with_account_orders  # a bound database's only
 
-            found += [order for order in account_orders(self.db())
-                      if status in (None, order.status)]
-            found.sort(key=lambda order: order.created_at, reverse=True)
-        return found
+        return with_account_orders(self.db(), found, status)
 
     def account(self, include_used_coupons: bool = False) -> Account:
         return accounts.load(self.db(), include_used_coupons)
@@ -246,14 +245,15 @@ class Store:
         return audit.entries(self.db(), stamp, limit)
 
     # writes: through the billing backend of the database ------------------------------------
-    def billing(self) -> Billing:
-        """The local ledger, or the cloud account the database is bound to."""
+    def billing(self, approved: Preview | None = None) -> Billing:
+        """The local ledger, or the cloud account the database is bound to; in team mode
+        behind the role's gate (`approved`: an approved plan's renewal, to be let through)."""
         if self.binding() == "cloud":
             require_sdk()
             from store.cloud.billing import CloudBilling  # the SDK loads only for a bound database
 
-            return gated(CloudBilling(self), self)
-        return gated(LocalLedger(self), self)  # in team mode, behind the role's gate
+            return gated(CloudBilling(self), self, approved)
+        return gated(LocalLedger(self), self, approved)
 
     @property
     def identity(self) -> Identity:  # who the audit names; in team mode, with a role

@@ -41,3 +41,12 @@ def account_order(db: sqlite_utils.Database, order_id: str) -> Order:
     if not found:
         raise NotFound(f"no such order: {order_id}")
     return found[0]
+
+
+def with_account_orders(db: sqlite_utils.Database, placed_here: list[Order],
+                        status: OrderStatus | None) -> list[Order]:
+    """The orders placed here and the account's orders placed elsewhere (of `status`, if
+    given), newest first."""
+    found = placed_here + [order for order in account_orders(db)
+                           if status in (None, order.status)]
+    return sorted(found, key=lambda order: order.created_at, reverse=True)

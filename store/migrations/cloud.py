@@ -184,3 +184,52 @@ def m009_team_operators(db: sqlite_utils.Database) -> None:
     the fingerprint of their SSH key."""
     db.execute("ALTER TABLE audit ADD COLUMN operator TEXT")
     db.execute("ALTER TABLE audit ADD COLUMN key_fingerprint TEXT")
+
+
+PLANS = """
+CREATE TABLE plans (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    duration_count INTEGER NOT NULL CHECK (duration_count BETWEEN 1 AND 11),
+    duration_unit TEXT NOT NULL CHECK (duration_unit IN ('month', 'year')),
+    align TEXT,
+    currency TEXT NOT NULL,
+    total_cents INTEGER NOT NULL CHECK (total_cents >= 0),
+    quoted_at TEXT,
+    needs_approval INTEGER NOT NULL CHECK (needs_approval IN (0, 1)),
+    approved_by TEXT,
+    approved_at TEXT,
+    applied_by TEXT,
+    applied_at TEXT,
+    order_ids TEXT NOT NULL DEFAULT '[]',
+    CHECK (approved_by IS NULL OR approved_by != author)
+);
+CREATE TABLE plan_lines (
+    plan_id TEXT NOT NULL REFERENCES plans (id),
+    position INTEGER NOT NULL,
+    resource_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    current_expiry TEXT NOT NULL,
+    new_expiry TEXT,
+    months INTEGER NOT NULL,
+    extra_days INTEGER NOT NULL,
+    base_fee_cents INTEGER NOT NULL,
+    extra_fee_cents INTEGER NOT NULL,
+    renewable INTEGER NOT NULL CHECK (renewable IN (0, 1)),
+    reason TEXT,
+    tab TEXT,
+    pending_order TEXT,
+    quoted INTEGER NOT NULL CHECK (quoted IN (0, 1)),
+    PRIMARY KEY (plan_id, position)
+)"""
+
+
+@migration
+def m010_plans(db: sqlite_utils.Database) -> None:
+    """Plans (store.team.plans): a renewal saved with its exact lines, total, author and time,
+    approved by a second person, applied later exactly as saved."""
+    for statement in PLANS.split(";"):
+        db.execute(statement)
+    for table in ("plans", "plan_lines"):
+        guard_cents(db, table)

@@ -11,7 +11,7 @@ import pytest
 
 from store.config import load_config, set_service_account
 from store.errors import Refused
-from store.team import Team, authorized_line, fingerprint, read_public_key
+from store.team.registry import Team, authorized_line, fingerprint, read_public_key
 from tui.cli.common import BadInput
 from tui.cli.team import ssh_arguments
 

@@ -1,6 +1,6 @@
 """The command-line twin (click): `root` opens the session and registers the command groups
-`resources`, `orders`, `admin`, `cloud`, `config`, `doctor` and `team`; `common` is what they
-share, `output` and `output_policy` what they print.
+`resources`, `orders`, `plans`, `admin`, `cloud`, `config`, `doctor` and `team`; `common` is
+what they share, `output` and `output_policy` what they print.
 
 `run` is the installed program: over SSH in team mode, the client's command
 (SSH_ORIGINAL_COMMAND) comes after the arguments the key's forced command gave.

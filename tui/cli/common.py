@@ -6,6 +6,7 @@ the session and registers them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -83,7 +84,9 @@ class Session:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.path, self.clock, events=CliEvents(), shared=self.shared,
-                                busy_timeout_s=self.busy_timeout_s, identity=self.identity)
+                                busy_timeout_s=self.busy_timeout_s, identity=self.identity,
+                                plan_max_age=dt.timedelta(
+                                    hours=self.config.plan_max_age_hours))
         return self._store
 
     def close(self) -> None:

@@ -61,6 +61,7 @@ def shown_settings(config: Config) -> dict[str, object]:
         "keys": dict(config.keys),
         "service_account": config.service_account,
         "renewer_limit_cents": config.renewer_limit,
+        "plan_max_age_hours": config.plan_max_age_hours,
     }
 
 

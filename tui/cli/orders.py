@@ -130,7 +130,8 @@ def print_batch(batch: BatchRenewal, as_json: bool) -> None:
     currency = batch.payments[0].order.currency
     for payment in batch.payments:
         say(out.order_summary(payment.order))
-    say(f"renewed {plural(batch.renewed, 'resource')} in {len(batch.payments)} orders; paid "
+    say(f"renewed {plural(batch.renewed, 'resource')} in "
+        f"{plural(len(batch.payments), 'order')}; paid "
         f"{format_cents(batch.charged_cents, currency)} in all")
 
 

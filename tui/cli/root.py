@@ -27,7 +27,7 @@ from store.config import Config, load_config
 from store.db import BUSY_TIMEOUT_S, data_folder, default_path, make_private_folder
 from store.errors import StoreError
 from store.text import seconds_setting
-from tui.cli import admin, cloud, config, doctor, orders, resources, team
+from tui.cli import admin, cloud, config, doctor, orders, plans, resources, team
 from tui.cli.common import BadInput, Failed, Session
 from tui.crash import crash_line, write_log
 
@@ -162,7 +162,7 @@ def operator_identity(operator: str | None, config: Config) -> Identity | None:
     any name from their own shell)."""
     if operator is None:
         return None
-    from store.team import account_name
+    from store.team.registry import account_name
     from tui.cli.team import team_of_this_account
 
     account, service_account = account_name(), config.service_account
@@ -202,6 +202,6 @@ def remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-for _module in (resources, orders, admin, cloud, config, doctor, team):
+for _module in (resources, orders, plans, admin, cloud, config, doctor, team):
     for _command in _module.COMMANDS:
         main.add_command(_command)

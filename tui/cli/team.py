@@ -14,7 +14,7 @@ import click
 
 from store.config import config_path, set_service_account
 from store.errors import Refused
-from store.team import ROLES, Team, account_name
+from store.team.registry import ROLES, Team, account_name
 from tui.cli.common import BadInput, Session, emit, json_option, note, pass_session, say
 
 # Root options an SSH client may not give: the forced command chose the database and the

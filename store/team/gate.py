@@ -1,7 +1,8 @@
-"""In team mode, what an operator's role lets through to the billing backend (store.team):
+"""In team mode, what an operator's role lets through to the billing backend:
 a viewer changes nothing, a renewer renews, pays, moves policies and runs due events, each
-order up to the config's `renewer_limit`; an approver may also top up and change the
-settings. Outside team mode (no role) everything passes.
+order up to the config's `renewer_limit` (above it, only an approved plan's: store.team.plans);
+an approver may also top up and change the settings. Outside team mode (no role) everything
+passes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from store.errors import Refused
 from store.models import Duration, Method, Order, Payment, Preview, RenewalDay
 from store.money import format_cents
+from store.team import plan_rows
 
 if TYPE_CHECKING:
     from store.billing import Billing
@@ -24,9 +26,11 @@ RENEWER_VERBS = frozenset({"preview", "place_order", "pay", "checkout", "cancel_
 class RoleGate:
     """A Billing that refuses, whole and before anything is written, what the role may not."""
 
-    def __init__(self, inner: Billing, store: Store) -> None:
+    def __init__(self, inner: Billing, store: Store, approved: Preview | None = None) -> None:
+        """`approved`: the renewal of an approved plan, as it is being applied."""
         self._inner, self._store = inner, store
         self._who = store.identity
+        self._approved = {line.id: line for line in approved.renewable} if approved else {}
 
     def __getattr__(self, verb: str) -> Any:
         role = self._who.role
@@ -50,12 +54,16 @@ class RoleGate:
         if limit is not None and total_cents > limit:
             raise Refused(f"{self._who.operator} is a renewer: an order of "
                           f"{format_cents(total_cents, currency)} is above the renewer's limit "
-                          f"of {format_cents(limit, currency)}; an approver can place it")
+                          f"of {format_cents(limit, currency)}; save it as a plan for an "
+                          "approver to approve (renewals plan), or ask an approver to place it")
 
     def _preview_within_limit(self, ids: Sequence[str], length: Duration,
                               align: RenewalDay | None, seen: Preview | None) -> None:
-        if self._limited:
-            preview = seen or self._store.preview(ids, length, align)
+        if not self._limited:
+            return
+        preview = seen or self._store.preview(ids, length, align)
+        if not (self._approved and all(self._approved.get(line.id) == line
+                                       for line in preview.renewable)):
             self._within_limit(preview.total_cents, preview.currency)
 
     def place_order(self, ids: Sequence[str], length: Duration, align: RenewalDay | None,
@@ -74,11 +82,13 @@ class RoleGate:
     def pay(self, order_id: str, method: Method, key: str, card: str | None,
             coupons: Sequence[str]) -> Payment:
         pay = self.__getattr__("pay")
-        if self._limited:
+        if self._limited and plan_rows.approved_plan_of(self._store.db(), order_id) is None:
             order = self._store.order(order_id)
             self._within_limit(order.total_cents, order.currency)
         return pay(order_id, method, key, card, coupons)
 
 
-def gated(inner: Billing, store: Store) -> Billing:
-    return inner if store.identity.role is None else RoleGate(inner, store)  # type: ignore[return-value]
+def gated(inner: Billing, store: Store, approved: Preview | None = None) -> Billing:
+    if store.identity.role is None:
+        return inner
+    return RoleGate(inner, store, approved)  # type: ignore[return-value]
