@@ -115,7 +115,7 @@ def site() -> Iterator[Site]:
         home = Path(pwd.getpwnam(account).pw_dir)
         program = program_for_others(folder)
         keys = {}
-        for name in ("alice", "bob", "host"):
+        for name in ("alice", "bob", "carol", "host"):
             assert run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test",
                        "-f", str(folder / name)).returncode == 0
             keys[name] = folder / name
@@ -247,3 +247,53 @@ def test_the_console_over_ssh_renews_and_pays_for_a_renewer_and_refuses_a_viewer
     audit = json.loads(ok(site.as_account("audit", "--json")).stdout)
     # alice's payment (and any auto-renewal her console's due events paid); none of bob's
     assert {e["operator"] for e in audit if e["action"] == "order.pay"} == {"alice"}
+
+
+def renewable_ids(site: Site, operator: str, count: int) -> list[str]:
+    listed = json.loads(ok(site.ssh(operator, "list", "--tab", "manual", "--json")).stdout)
+    return [r["id"] for r in listed if r["phase"] == "in-use" and not r["pending_order"]][:count]
+
+
+def test_a_plan_above_the_renewer_s_limit_is_approved_by_another_operator_then_applied(site):
+    set_up_team(site)
+    ok(site.as_account("team", "add-key", "carol", "--role", "approver",
+                       str(site.keys["carol"]) + ".pub"))
+    config = site.home / ".config" / "renewals" / "config.toml"
+    with config.open("a") as settings:  # the sysadmin sets the limit: CNY 1.00
+        settings.write('renewer_limit = "1.00"\n')
+    first, second, third = renewable_ids(site, "alice", 3)
+
+    direct = site.ssh("alice", "renew", first, "--months", "1", "--pay", "balance", "--yes")
+    assert direct.returncode == 1 and "above the renewer's limit" in direct.stderr
+    plan = json.loads(ok(site.ssh("alice", "plan", first, second, "--months", "1",
+                                  "--json")).stdout)
+    assert (plan["status"], plan["author"]) == ("awaiting_approval", "alice")
+    assert [line["id"] for line in plan["lines"]] == [first, second]
+    early = site.ssh("alice", "apply", plan["plan_id"], "--yes")
+    assert early.returncode == 1 and "needs an approver's approval" in early.stderr
+    refused = site.ssh("bob", "approve", plan["plan_id"])
+    assert refused.returncode == 1 and "bob is a viewer" in refused.stderr
+    approved = json.loads(ok(site.ssh("carol", "approve", plan["plan_id"], "--json")).stdout)
+    assert (approved["status"], approved["approved_by"]) == ("approved", "carol")
+    paid = json.loads(ok(site.ssh("alice", "apply", plan["plan_id"], "--yes", "--json")).stdout)
+    assert paid["renewed"] == 2 and paid["charged_cents"] == plan["total_cents"]
+    listed = json.loads(ok(site.ssh("bob", "plans", "--json")).stdout)
+    assert [(p["id"], p["status"]) for p in listed] == [(plan["plan_id"], "applied")]
+
+    moved = json.loads(ok(site.ssh("alice", "plan", third, "--months", "1", "--json")).stdout)
+    ok(site.ssh("carol", "approve", moved["plan_id"]))
+    ok(site.ssh("carol", "renew", third, "--months", "2", "--pay", "balance", "--yes"))
+    orders = len(json.loads(ok(site.ssh("bob", "orders", "--json")).stdout))
+    stale = site.ssh("alice", "apply", moved["plan_id"], "--yes")
+    assert stale.returncode == 1 and "no longer holds" in stale.stderr and "expiry" in stale.stderr
+    assert len(json.loads(ok(site.ssh("bob", "orders", "--json")).stdout)) == orders
+
+    audit = json.loads(ok(site.as_account("audit", "--json")).stdout)
+    steps = [(e["action"], e["operator"], e["result"].split(":")[0]) for e in reversed(audit)
+             if e["action"].startswith("plan.")]
+    assert steps == [("plan.make", "alice", "ok"), ("plan.apply", "alice", "refused"),
+                     ("plan.approve", "carol", "ok"), ("plan.apply", "alice", "ok"),
+                     ("plan.make", "alice", "ok"), ("plan.approve", "carol", "ok"),
+                     ("plan.apply", "alice", "refused")]
+    carol_key = ok(run("ssh-keygen", "-lf", str(site.keys["carol"]) + ".pub")).stdout.split()[1]
+    assert next(e for e in audit if e["action"] == "plan.approve")["key_fingerprint"] == carol_key
