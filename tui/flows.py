@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from store.batches import BatchRenewal, BatchStopped
 from store.models import Charge, Method, Payment
 from store.money import format_cents
+from store.team.plan_rows import Plan
 from tui.dialogs.payment import PaymentDialog
 from tui.dialogs.renew import RenewDialog, RenewRequest
 
@@ -26,7 +27,7 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
                      to_renewal_date: bool = False) -> Payment | BatchRenewal | None:
     """Ask for a duration, show the preview, take the payment: a Payment, or a BatchRenewal
     when it took several orders (those paid, if a later one failed). None when nothing was
-    paid.
+    paid (or the renewal was saved as a plan instead: a toast says so).
 
     `to_renewal_date` opens the dialog with "Renew to renewal date" already on.
     """
@@ -36,7 +37,7 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
     duration = app.config.renewal_duration  # type: ignore[attr-defined]
     request = await app.push_screen_wait(RenewDialog(store, ids, aligned=to_renewal_date,
                                                      duration=duration))
-    while request is not None:
+    while isinstance(request, RenewRequest):
         outcome = await app.push_screen_wait(PaymentDialog(store, request))
         if isinstance(outcome, BatchStopped):
             app.notify(str(outcome), title="Renewal stopped", severity="error", timeout=20,
@@ -52,7 +53,19 @@ async def renew_flow(app: App, store: Store, ids: list[str], *,
         request = await app.push_screen_wait(RenewDialog(
             store, ids, aligned=request.align is not None, duration=request.duration,
             changed=outcome.changes))
+    if isinstance(request, Plan):  # saved from the dialog instead of paid
+        app.notify(plan_saved_message(request), title="Plan saved", timeout=20, markup=False)
     return None
+
+
+def plan_saved_message(plan: Plan) -> str:
+    """What to do with a plan saved from the renewal dialog."""
+    then = (f"an approver other than {plan.author} approves it (renewals approve {plan.id}), "
+            "then " if plan.needs_approval else "")
+    renewals = f"{plan.renewable_count:,} renewal{'' if plan.renewable_count == 1 else 's'}"
+    return (f"Plan {plan.id}: {renewals} for {plan.duration}, "
+            f"{format_cents(plan.total_cents, plan.currency)}. Nothing is paid yet: {then}"
+            f"renewals apply {plan.id} places and pays it.")
 
 
 def payments_of(outcome: Payment | BatchRenewal) -> tuple[Payment, ...]:

@@ -17,6 +17,7 @@ from store.audit import Identity
 from store.config import Config
 from store.connections import DatabaseInfo, StoreEvents
 from store.service import Store
+from tui.role_keys import role_refusal
 
 
 class ConsoleState:
@@ -29,12 +30,12 @@ class ConsoleState:
     """Team mode: the operator this console acts for, and their role (store.team)."""
 
     def refused_for_role(self, verb: str) -> bool:
-        """A viewer's change, refused at the key with the reason (the store refuses it too)."""
-        if self.identity is None or self.identity.role != "viewer":
-            return False
-        self.notify(f"{self.identity.operator} is a viewer: reads only; to {verb}, ask a "  # type: ignore[attr-defined]
-                    "renewer or an approver", severity="warning")
-        return True
+        """A change the operator's role may not make, refused with the reason (the store
+        refuses it too): from a menu, where no key was greyed."""
+        refusal = role_refusal(self.identity, verb)
+        if refusal is not None:
+            self.notify(refusal, severity="warning")  # type: ignore[attr-defined]
+        return refusal is not None
     database: reactive[DatabaseInfo | None] = reactive(None)
     """The open file and its clock; None until it has been read."""
     writer_waiting: reactive[bool] = reactive(False)

@@ -4,15 +4,16 @@ at the key with the reason, and a viewer's console runs no due events (it may wr
 from __future__ import annotations
 
 from store.audit import Identity
+from store.service import Store
 from tui.app import RenewalsApp
 from tui.dialogs.renew import RenewDialog
 from tui.widgets.resource_table import ResourceTable
 from tui.widgets.title_bar import TitleBar
 
 
-def console(store, role: str) -> RenewalsApp:
-    return RenewalsApp(store, due_events_every=60, watch_every=None,
-                       identity=Identity("renewals", "10.0.0.9", "bob", "SHA256:x", role))
+def console(store, role: str, limit: int | None = None) -> RenewalsApp:
+    return RenewalsApp(store, due_events_every=60, watch_every=None, identity=Identity(
+        "renewals", "10.0.0.9", "bob", "SHA256:x", role, limit))
 
 
 def started(app: RenewalsApp, monkeypatch) -> list[int]:
@@ -29,6 +30,9 @@ async def test_a_viewer_sees_who_they_are_and_is_refused_at_the_key(store, add, 
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
         assert "bob (viewer)" in app.screen.query_one(TitleBar).render().plain
+        keys = app.screen.active_bindings
+        assert not keys["r"].enabled and not keys["c"].enabled  # greyed in the footer
+        assert keys["space"].enabled and keys["slash"].enabled
         await pilot.press("space", "r")
         await wait(pilot, lambda: any("bob is a viewer: reads only" in n.message
                                       for n in app._notifications))
@@ -48,3 +52,29 @@ async def test_a_renewer_renews_as_anyone_would(store, add, make, wait, monkeypa
         await pilot.press("r")
         await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
         assert due_events == [1]
+
+
+async def test_above_the_limit_a_renewer_saves_the_renewal_as_a_plan(store, add, make, wait,
+                                                                      monkeypatch):
+    add(make(5, first_day=3))
+    app = console(store, "renewer", limit=1)
+    store = app.store = Store(store.path, store.clock, identity=app.identity)  # as the CLI's
+    started(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
+        await pilot.press("space", "r")
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
+        dialog = app.screen
+        hint = "above your renewer's limit of CNY 0.01: p saves it as a plan for an approver"
+        await wait(pilot, lambda: hint in dialog.query_one("#refusal").render().plain)
+        await pilot.press("enter")  # refused in the dialog, not at the payment
+        await pilot.pause()
+        assert app.screen is dialog
+        await pilot.press("p")
+        await wait(pilot, lambda: any(n.title == "Plan saved" for n in app._notifications))
+        assert not isinstance(app.screen, RenewDialog)
+    plans = store.plans.list()
+    assert len(plans) == 1 and plans[0].author == "bob" and plans[0].needs_approval
+    assert plans[0].status == "awaiting_approval" and store.orders() == []
+    saved = next(n.message for n in app._notifications if n.title == "Plan saved")
+    assert f"renewals approve {plans[0].id}" in saved and "Nothing is paid yet" in saved

@@ -28,10 +28,14 @@ from store.errors import StalePreview, StoreError
 from store.models import Account, Duration, Preview, PreviewSummary, RenewalDay
 from store.rules import MAX_MONTHS, MAX_YEARS
 from store.service import Store
+from store.team.plan_rows import Plan
 from tui.dialogs.base import Dialog
 from tui.dialogs.renew_text import (
+    PROPOSED_DAY,
+    above_limit,
     changed_text,
     day_label,
+    day_note,
     preview_cells,
     summary_text,
 )
@@ -46,7 +50,6 @@ PREVIEW_DEBOUNCE_SECONDS = 0.15
 DURATIONS = (*(Duration(n) for n in range(1, MAX_MONTHS + 1)),
              *(Duration(n, "year") for n in range(1, MAX_YEARS + 1)))
 DAYS: tuple[RenewalDay, ...] = (*range(1, 29), "last")
-PROPOSED_DAY: RenewalDay = 1
 COLUMNS = (("name", "Name"), ("expiry", "Expiry"), ("new", "New expiry"),
            ("extra", "+Days"), ("fee", "Fee"), ("note", "Why"))
 WHY_COLUMN_FROM = 120  # terminal columns; narrower, the line under the table says the why
@@ -66,36 +69,15 @@ class RenewRequest:
         return len(self.preview.renewable)
 
 
-class RenewDialog(Dialog[RenewRequest | None]):
-    DEFAULT_CSS = """
-    /* Opaque: a tinted screen behind means repainting the 100k-row list through the tint on
-       every frame of the preview (half the event loop's longest stall). */
-    RenewDialog {
-        align: center middle;
-        background: $background;
-        & > #renew-box {
-            width: 110; max-width: 100%; height: 40; max-height: 100%;
-            border: round $primary; background: $surface; padding: 0 1;
-        }
-        .field { height: 1; }
-        .label { width: 10; }
-        #align-toggle { width: auto; margin-right: 1; }
-        .hint { margin-left: 1; }
-        .hint, #keys, #more { color: $text-muted; }
-        #day-note { height: auto; color: $text-warning; }
-        #reason { color: $text-warning; }
-        #changed { height: auto; color: $text-error; text-style: bold; }
-        #preview { height: 1fr; }
-        #summary { text-style: bold; }
-        #refusal { height: auto; color: $text-error; text-style: bold; display: none; }
-    }
-    """
+class RenewDialog(Dialog[RenewRequest | Plan | None]):
+    CSS_PATH = "renew.tcss"
     BINDINGS = [
         Binding("enter", "continue", "Continue", priority=True, id="renew.continue"),
         Binding("escape", "cancel", "Cancel", id="renew.cancel"),
         Binding("d", "toggle_align", "Renewal date", id="renew.align"),
         Binding("plus", "step_duration(1)", "Longer", id="renew.longer"),
         Binding("minus", "step_duration(-1)", "Shorter", id="renew.shorter"),
+        Binding("p", "save_plan", "Save as plan", id="renew.save-plan"),
     ]
     AUTO_FOCUS = "#duration"
 
@@ -143,8 +125,8 @@ class RenewDialog(Dialog[RenewRequest | None]):
             yield Static(id="more")
             yield Static("computing the preview ...", id="summary")
             yield Static(id="refusal")
-            yield Static("enter: continue to payment   esc: cancel   d: renewal date   "
-                         "tab: next field", id="keys")
+            yield Static("enter: continue  p: save as plan  esc: cancel  d: renewal date  "
+                         "tab: next", id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#changed", Static).display = bool(self.changed)
@@ -207,18 +189,8 @@ class RenewDialog(Dialog[RenewRequest | None]):
         return Text(f"[{'x' if self.aligned else ' '}] Renew to renewal date (d)")
 
     def _show_day_note(self) -> None:
-        saved = day_label(self.saved_day)
-        if self.bound:
-            note = "Renew to renewal date is not offered: the renewal API renews whole periods."
-        elif not self.aligned and self.saved_day is None:
-            note = f"Your renewal day is not set: d proposes {day_label(PROPOSED_DAY)}."
-        elif not self.aligned:
-            note = f"Your renewal day: {saved}. Press d to make new expiries land on it."
-        elif self.day == self.saved_day:
-            note = f"New expiries land on your renewal day ({saved}). left/right changes it."
-        else:
-            note = f"Continuing saves {day_label(self.day)} as your renewal day (now: {saved})."
-        self.query_one("#day-note", Static).update(Text(note))
+        self.query_one("#day-note", Static).update(Text(day_note(
+            self.bound, self.aligned, self.saved_day, self.day)))
 
     # account -------------------------------------------------------------------------------
     @work(thread=True, group="account")
@@ -293,6 +265,7 @@ class RenewDialog(Dialog[RenewRequest | None]):
         self.shown = result
         self._fill_table(result)
         self.query_one("#summary", Static).update(summary_text(result))
+        self._refuse(above_limit(result.total_cents, result.currency, self._limit))
         more = result.count - len(result.first_lines)
         more_line = self.query_one("#more", Static)
         more_line.display = more > 0
@@ -333,41 +306,68 @@ class RenewDialog(Dialog[RenewRequest | None]):
             self.leaving = True
             self.dismiss(None)
 
+    @property
+    def _limit(self) -> int | None:
+        """The operator's largest order, if they are a renewer with one (team mode)."""
+        who = cast(ConsoleState, self.app).identity
+        return who.order_limit_cents if who is not None and who.role == "renewer" else None
+
     def action_continue(self) -> None:
+        shown = self._ready_to_leave()
+        if shown is not None and above_limit(shown.total_cents, shown.currency, self._limit):
+            self._refuse(above_limit(shown.total_cents, shown.currency, self._limit))
+        elif shown is not None:
+            self._leave_with(shown, as_plan=False)
+
+    def action_save_plan(self) -> None:
+        """Save exactly this preview as a plan (store.team.plans) instead of paying."""
+        shown = self._ready_to_leave()
+        if shown is not None:
+            self._leave_with(shown, as_plan=True)
+
+    def _ready_to_leave(self) -> PreviewSummary | None:
         shown = self.shown
         if self.leaving:
-            return
+            return None
         if shown is None or self.shown_generation != self.generation or not shown.fresh:
             self._refuse("Wait for the preview to finish.")
-            return
+            return None
         if not shown.renewable_count:
             self._refuse("None of these resources can be renewed: see the reasons.")
-            return
+            return None
+        return shown
+
+    def _leave_with(self, shown: PreviewSummary, as_plan: bool) -> None:
         self.leaving = True
         if shown.full is None:
             self.query_one("#summary", Static).update(
-                f"checking the {shown.count:,} lines once more before the order ...")
-        self._confirm(shown, save_day=shown.align is not None and shown.align != self.saved_day)
+                f"checking the {shown.count:,} lines once more ...")
+        self._confirm(shown, shown.align is not None and shown.align != self.saved_day, as_plan)
 
     @work(thread=True, exclusive=True, group="confirm")
-    def _confirm(self, shown: PreviewSummary, save_day: bool) -> None:
-        """Save the renewal day chosen, then the whole preview behind `shown` to order."""
+    def _confirm(self, shown: PreviewSummary, save_day: bool, as_plan: bool) -> None:
+        """Save the renewal day chosen, then the whole preview behind `shown` to order (or,
+        `as_plan`, saved as a plan)."""
         failure = "Renewal day not saved"
         try:
             if save_day:
                 self.store.set_renewal_day(shown.align)
             failure = "Cannot continue"
             preview = self.store.confirmed_preview(shown)
+            if as_plan:
+                failure = "Plan not saved"
+                plan = self.store.plans.make(self.ids, shown.duration, shown.align, preview)
         except StalePreview as exc:
             self.call_later(self._moved, exc.changes)
             return
         except StoreError as exc:
             self.call_later(self._not_continued, f"{failure}: {exc}")
             return
-        self.call_later(self._leave, RenewRequest(self.ids, shown.duration, shown.align, preview))
+        self.call_later(self._leave, plan if as_plan else RenewRequest(
+            self.ids, shown.duration, shown.align, preview))
 
-    def _leave(self, request: RenewRequest) -> None:
-        self.dismiss(request)
+    def _leave(self, result: RenewRequest | Plan) -> None:
+        self.dismiss(result)  # not awaited: from the screen's own handler it cannot be
 
     def _moved(self, changes: Sequence[str]) -> None:
         """What was shown moved while the user looked: say what, and preview afresh."""

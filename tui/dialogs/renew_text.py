@@ -24,6 +24,10 @@ def billing_minute(stamp: str) -> str:
     return moment.strftime("%H:%M" if moment.date() == Clock().today() else "%m-%d %H:%M")
 
 
+PROPOSED_DAY: RenewalDay = 1
+"""What "Renew to renewal date" proposes when no renewal day is saved."""
+
+
 def day_label(day: RenewalDay | None) -> str:
     if day is None:
         return "not set"
@@ -66,3 +70,25 @@ def summary_text(preview: PreviewSummary) -> Text:
         text += (f"; in {orders_for(renewable)} orders of at most {MAX_ORDER_LINES:,}, paid "
                  "one after another")
     return Text(text)
+
+
+def day_note(bound: bool, aligned: bool, saved: RenewalDay | None, chosen: RenewalDay) -> str:
+    """The line under "Renew to renewal date": what the renewal day will do."""
+    if bound:
+        return "Renew to renewal date is not offered: the renewal API renews whole periods."
+    if not aligned and saved is None:
+        return f"Your renewal day is not set: d proposes {day_label(PROPOSED_DAY)}."
+    if not aligned:
+        return f"Your renewal day: {day_label(saved)}. Press d to make new expiries land on it."
+    if chosen == saved:
+        return (f"New expiries land on your renewal day ({day_label(saved)}). left/right "
+                "changes it.")
+    return f"Continuing saves {day_label(chosen)} as your renewal day (now: {day_label(saved)})."
+
+
+def above_limit(total_cents: int, currency: str, limit_cents: int | None) -> str:
+    """A renewer's hint when the total is more than they may order, or empty."""
+    if limit_cents is None or total_cents <= limit_cents:
+        return ""
+    return (f"{format_cents(total_cents, currency)} is above your renewer's limit of "
+            f"{format_cents(limit_cents, currency)}: p saves it as a plan for an approver")

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from store.clock import BILLING_TZ
@@ -22,6 +21,7 @@ from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
 from tui.flows import renewed_message
+from tui.role_keys import RoleKeys
 from tui.safe import safe
 from tui.watch import DataChanged
 from tui.widgets.list_table import ListTable
@@ -139,7 +139,7 @@ def order_summary(order: Order) -> str:
     return text
 
 
-class OrdersScreen(Screen[None]):
+class OrdersScreen(RoleKeys):
     TITLE = "Orders"
     DEFAULT_CSS = """
     OrdersScreen #orders {

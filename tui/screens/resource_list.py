@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Tabs
 from textual.widgets import Tab as TabLabel
 
@@ -26,6 +26,7 @@ from store.service import Store
 from tui.console_config import column_set
 from tui.dialogs.policy import ACTIONS_BY_NAME
 from tui.dialogs.row_actions import RowActions
+from tui.role_keys import RoleKeys
 from tui.screens.renewal_actions import RenewalActions, action_bindings
 from tui.watch import DataChanged
 from tui.widgets.filter_bar import FilterBar, one_filter_cleared, quick_filter_counts
@@ -66,7 +67,7 @@ def list_bindings(screen: str, tabs: tuple[tuple[str, str, str], ...]) -> list[B
     ]
 
 
-class ResourceListScreen(RenewalActions, Screen[None]):
+class ResourceListScreen(RenewalActions, RoleKeys):
     TABS: ClassVar[tuple[tuple[str, str, str], ...]]
     """(value, full label, label when narrow) of each tab, in order."""
     NAME: ClassVar[str]

@@ -13,13 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store.models import Account, RenewalDay
 from store.service import Store
-from tui.dialogs.renew import DAYS, PROPOSED_DAY
-from tui.dialogs.renew_text import day_label
+from tui.dialogs.renew import DAYS
+from tui.dialogs.renew_text import PROPOSED_DAY, day_label
+from tui.role_keys import RoleKeys
 from tui.watch import DataChanged
 from tui.widgets.stepper import Stepper
 from tui.widgets.title_bar import TitleBar
@@ -57,7 +57,7 @@ def saved_text(account: Account) -> str:
             f"{deduction_label(account.deduction_days)}.")
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(RoleKeys):
     TITLE = "Settings"
     DEFAULT_CSS = """
     SettingsScreen #settings-body { height: 1fr; padding: 1 1; }
