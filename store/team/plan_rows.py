@@ -143,6 +143,13 @@ def applied(db: sqlite_utils.Database, plan_id: str, by: str, now: str,
                (by, now, json.dumps(list(order_ids)), plan_id))
 
 
+def paid_under(db: sqlite_utils.Database, key: str) -> list[str]:
+    """The orders paid with this idempotency key or one of its numbered parts (`KEY.2`)."""
+    rows = db.execute("SELECT order_id FROM payments WHERE idempotency_key = ? OR"
+                      " idempotency_key GLOB ? ORDER BY rowid", (key, f"{key}.[0-9]*"))
+    return [str(row[0]) for row in rows]
+
+
 def approved_plan_of(db: sqlite_utils.Database, order_id: str) -> str | None:
     """The approved plan that placed this order, if one did."""
     row = db.execute(

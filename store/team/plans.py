@@ -121,6 +121,7 @@ class Plans:
         the refusal audited) if it cannot be applied as saved."""
         self._not_a_viewer("apply a plan")
         plan = self.get(plan_id)
+        self._record_interrupted_apply(plan)
         try:
             fresh = self._still_as_saved(plan)
         except Refused as exc:
@@ -129,7 +130,7 @@ class Plans:
             raise
         billing = self._store.billing(approved=fresh if plan.approved_by else None)
         try:
-            batch = renew_in_orders(self._store, fresh, method, f"plan.{plan.id}", card,
+            batch = renew_in_orders(self._store, fresh, method, self._key(plan), card,
                                     progress=progress, billing=billing)
         except PaymentFailed as exc:
             self._applied(plan, [exc.order_id], f"order {exc.order_id} placed, not paid: {exc}")
@@ -146,6 +147,22 @@ class Plans:
         return batch
 
     # the rules -------------------------------------------------------------------------------
+    @staticmethod
+    def _key(plan: Plan) -> str:
+        """The payments' idempotency key: a plan is paid once, however often it is applied."""
+        return f"plan.{plan.id}"
+
+    def _record_interrupted_apply(self, plan: Plan) -> None:
+        """An apply that paid but stopped before it said so (the process was killed): record
+        what it paid, and pay nothing again."""
+        if plan.applied_at is not None:
+            return
+        paid = plan_rows.paid_under(self._store.db(), self._key(plan))
+        if paid:
+            self._applied(plan, paid, "recorded from the payments of an interrupted apply")
+            raise Refused(f"{plan.id} was already paid by an earlier apply that was "
+                          f"interrupted (orders {', '.join(paid)}); nothing was paid again")
+
     def _not_a_viewer(self, verb: str) -> None:
         who = self._store.identity
         if who.role == "viewer":

@@ -155,3 +155,16 @@ def test_an_approved_plan_order_left_pending_is_the_renewer_s_to_pay(path):
     pending = ann.plans.get(plan.id).order_ids
     assert ann.plans.get(plan.id).status == "applied" and len(pending) == 1
     assert ann.pay(pending[0], Method.BALANCE).order.status.value == "paid"
+
+
+def test_an_apply_interrupted_after_paying_is_recorded_and_never_paid_twice(path):
+    ann = person(path, "ann", "renewer", limit=10**12)
+    ids = renewable(ann)
+    plan = ann.plans.make(ids, Duration(1))
+    paid = ann.checkout(ids, Duration(1), None, Method.BALANCE, f"plan.{plan.id}")  # then killed
+    balance = ann.account().balance_cents
+    with pytest.raises(Refused, match="already paid by an earlier apply that was interrupted"):
+        ann.plans.apply(plan.id)
+    assert ann.account().balance_cents == balance
+    assert ann.plans.get(plan.id).order_ids == (paid.order.id,)
+    assert ann.plans.get(plan.id).status == "applied"
