@@ -144,12 +144,16 @@ class Connections:
                             binding, site, synced)
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[sqlite_utils.Database]:
+    def writing(self, approvers: str | None = None) -> Iterator[sqlite_utils.Database]:
         """One write transaction (nested: a savepoint), refused when --now would write into a
-        database that runs on the real clock."""
+        database that runs on the real clock. `approvers`: what the write does, when in team
+        mode only an approver may (replacing the ledger's resources, say)."""
         if self.who.role == "viewer":  # team mode (store.team): before any lock is taken
             raise Refused(f"{self.who.operator} is a viewer: reads only; every change needs a "
                           "renewer or an approver")
+        if approvers and self.who.role == "renewer":
+            raise Refused(f"{self.who.operator} is a renewer: {approvers} needs an approver "
+                          "(it replaces what the ledger holds, prices included)")
         with write(self.get(), self.events.waiting_for_writer) as db:
             if self.clock.is_fixed and clock_of(db) == "real":
                 raise ReadOnlyClock(

@@ -98,9 +98,9 @@ class Store:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def writing(self) -> contextlib.AbstractContextManager[sqlite_utils.Database]:
-        """A write transaction on this thread's connection (see `Connections.writing`)."""
-        return self._connections.writing()
+    def writing(self, approvers: str | None = None) -> contextlib.AbstractContextManager[
+            sqlite_utils.Database]:  # a write transaction: see Connections.writing
+        return self._connections.writing(approvers)
 
     def info(self) -> DatabaseInfo:
         """Which file, and whether it runs on a simulated clock (or is read-only under --now)."""
@@ -341,13 +341,13 @@ class Store:
         """Add or replace a .json or .csv file's resources, each checked as it is read, in one
         transaction: the first bad one (ImportFailed) imports nothing; `progress`: rows read."""
         rows = io.rows_in(path)  # a file of the wrong kind opens no database
-        with self.writing() as db:
+        with self.writing(approvers="an import") as db:
             accounts.claim_local(db, "an import")
             return io.import_rows(db, reporting(rows, progress))
 
     def import_resources(self, resources: Iterable[Resource]) -> int:
         """Add or replace resources (read with `io.read_resources`) in one transaction."""
-        with self.writing() as db:
+        with self.writing(approvers="an import") as db:
             accounts.claim_local(db, "an import")
             return io.upsert_resources(db, resources)
 
@@ -357,7 +357,7 @@ class Store:
         demo.check_count(count)
         today = self.clock.today()
         resources = demo.generate(count, seed, today)  # before the write: the lock is held
-        with self.writing() as db:                     # only to write
+        with self.writing(approvers="demo data") as db:  # only to write
             accounts.claim_local(db, "demo data")
             demo.load(db, resources, seed, today, replace=replace)
         return count

@@ -64,3 +64,15 @@ def test_an_approver_changes_the_settings(path):
     approver = as_role(path, "approver")
     assert approver.set_renewal_day(5).renewal_day == 5
     assert approver.audit()[0].operator == "ann"
+
+
+def test_only_an_approver_replaces_what_the_ledger_holds(path):
+    renewer, approver = as_role(path, "renewer"), as_role(path, "approver")
+    resources = [row.resource for row in renewer.list(limit=2)]
+    for change in (lambda: renewer.import_resources(resources),
+                   lambda: renewer.seed_demo(5, replace=True)):
+        with pytest.raises(Refused, match="ann is a renewer: (an import|demo data) needs an "
+                                          "approver"):
+            change()
+    assert approver.import_resources(resources) == 2
+    assert approver.audit()[0].action == "import"
