@@ -27,7 +27,7 @@ from store.batches import (
     renew_in_orders,
 )
 from store.clock import utc_stamp
-from store.errors import PaymentFailed, Refused
+from store.errors import PaymentFailed, Refused, StoreError
 from store.ledger.orders import order_refusal
 from store.models import Duration, Method, Preview, PreviewLine, RenewalDay
 from store.money import format_cents
@@ -103,13 +103,13 @@ class Plans:
         who = self._store.identity
         if who.role not in (None, "approver"):
             raise Refused(f"{who.operator} is a {who.role}: approving a plan needs an approver")
-        plan = self.get(plan_id)
-        self._still_open(plan)
-        if plan.author == self._me:
-            raise Refused(f"{plan.id} was made by {plan.author}: another person approves it")
-        if plan.approved_by is not None:
-            raise Refused(f"{plan.id} was already approved by {plan.approved_by}")
-        with self._store.writing() as db:
+        with self._store.writing() as db:  # read under the lock: two approvers, one wins
+            plan = plan_rows.load(db, plan_id, self._expired_before())
+            self._still_open(plan)
+            if plan.author == self._me:
+                raise Refused(f"{plan.id} was made by {plan.author}: another person approves it")
+            if plan.approved_by is not None:
+                raise Refused(f"{plan.id} was already approved by {plan.approved_by}")
             plan_rows.approve(db, plan.id, self._me, self._store.clock.stamp())
             audit.record(db, "plan.approve", amount_cents=plan.total_cents,
                          detail=f"{plan.id}, made by {plan.author}")
@@ -124,12 +124,7 @@ class Plans:
         self._record_interrupted_apply(plan)
         try:
             fresh = self._still_as_saved(plan)
-        except Refused as exc:
-            with self._store.writing() as db:
-                audit.record(db, "plan.apply", f"refused: {exc}", detail=plan.id)
-            raise
-        billing = self._store.billing(approved=fresh if plan.approved_by else None)
-        try:
+            billing = self._store.billing(approved=fresh if plan.approved_by else None)
             batch = renew_in_orders(self._store, fresh, method, self._key(plan), card,
                                     progress=progress, billing=billing)
         except PaymentFailed as exc:
@@ -140,6 +135,10 @@ class Plans:
             if isinstance(exc.cause, PaymentFailed):
                 placed.append(exc.cause.order_id)
             self._applied(plan, placed, f"stopped: {exc}")
+            raise
+        except StoreError as exc:  # nothing was ordered
+            with self._store.writing() as db:
+                audit.record(db, "plan.apply", f"refused: {exc}", detail=plan.id)
             raise
         self._applied(plan, [p.order.id for p in batch.payments],
                       f"{batch.renewed:,} renewed, charged "

@@ -23,6 +23,7 @@ from tui.cli.common import (
     emit,
     ids_argument,
     json_option,
+    note,
     pass_session,
     plural,
     read_align,
@@ -136,6 +137,9 @@ def plans(session: Session, as_json: bool) -> None:
     found = session.store.plans.list()
     if as_json:
         emit([plan_json(one) for one in found])
+        return
+    if not found:
+        note("no plans (renewals plan ID... --months N makes one)")
         return
     headers = ("PLAN", "STATUS", "AUTHOR", "TOTAL", "RENEWALS", "MADE")
     say(out.table(headers, [(p.id, p.status, p.author, format_cents(p.total_cents, p.currency),
