@@ -265,7 +265,9 @@ class RenewDialog(Dialog[RenewRequest | Plan | None]):
         self.shown = result
         self._fill_table(result)
         self.query_one("#summary", Static).update(summary_text(result))
-        self._refuse(above_limit(result.total_cents, result.currency, self._limit))
+        hint = above_limit(result.total_cents, result.currency, self._limit)
+        if hint:  # else a "wait for the preview" said meanwhile stays
+            self._refuse(hint)
         more = result.count - len(result.first_lines)
         more_line = self.query_one("#more", Static)
         more_line.display = more > 0
@@ -339,6 +341,7 @@ class RenewDialog(Dialog[RenewRequest | Plan | None]):
 
     def _leave_with(self, shown: PreviewSummary, as_plan: bool) -> None:
         self.leaving = True
+        self._refuse("")  # a "wait for the preview" said before is past
         if shown.full is None:
             self.query_one("#summary", Static).update(
                 f"checking the {shown.count:,} lines once more ...")
