@@ -81,6 +81,7 @@ class RenewalsApp(ConsoleState, App[None]):
         Binding("p", "pools", "Pools", id="app.pools"),
         Binding("o", "orders", "Orders", id="app.orders"),
         Binding("u", "audit", "Audit trail", show=False, id="app.audit"),
+        Binding("L", "plans", "Plans", show=False, id="app.plans"),
         Binding("w", "overview", "Expiry overview", show=False, id="app.overview"),
         Binding("comma", "settings", "Settings", show=False, id="app.settings"),
         Binding("ctrl+r", "reload", "Reload now", show=False, id="app.reload"),
@@ -255,6 +256,11 @@ class RenewalsApp(ConsoleState, App[None]):
         from tui.screens.orders import OrdersScreen
 
         self._switch_to(OrdersScreen)
+
+    def action_plans(self) -> None:
+        from tui.screens.plans import PlansScreen
+
+        self._switch_to(PlansScreen)
 
     def action_audit(self) -> None:
         from tui.screens.audit import AuditScreen

@@ -21,6 +21,8 @@ ACTION_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancel_order": ("cancel an order", RENEWING),
     "save": ("change the settings", APPROVING),
     "save_plan": ("save a plan", RENEWING),
+    "apply_plan": ("apply a plan", RENEWING),
+    "approve_plan": ("approve a plan", APPROVING),
 }
 """Action name -> (what it does, in words; the roles that may)."""
 

@@ -39,6 +39,8 @@ VISITS = (
                                       "Amount"], ["/ Search", "r Reload", "? Help"]),
     (("w",), "Expiry overview", ["Week", "Count", "1-month", "value"], ["m Bars"]),
     ((",",), "Settings", [], ["enter Save"]),
+    (("L",), "Plans, newest first", ["Plan", "Status", "By", "Total", "Renewals", "Made"],
+     ["v Lines", "A Approve", "y Apply", "q Back/quit"]),
     (("?",), "Keys  (esc closes)", [], []),
 )
 
