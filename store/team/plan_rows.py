@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.clock import BILLING_OFFSET
 from store.errors import NotFound
 from store.models import Duration, Preview, PreviewLine, RenewalDay, Tab
 
@@ -51,8 +52,10 @@ class Plan:
 
 
 def when(stamp: str | None) -> str:
-    """A stored UTC stamp to the second, as a person reads it."""
-    return f"{stamp[:19].replace('T', ' ')} UTC" if stamp else "-"
+    """A stored UTC stamp to the second in billing time, as a person reads it."""
+    if not stamp:
+        return "-"
+    return f"{dt.datetime.fromisoformat(stamp).astimezone(BILLING_OFFSET):%Y-%m-%d %H:%M:%S} UTC+8"
 
 
 def new_plan_id(today: dt.date) -> str:

@@ -143,7 +143,7 @@ def plans(session: Session, as_json: bool) -> None:
         return
     headers = ("PLAN", "STATUS", "AUTHOR", "TOTAL", "RENEWALS", "MADE")
     say(out.table(headers, [(p.id, p.status, p.author, format_cents(p.total_cents, p.currency),
-                             p.renewable_count, when(p.created_at)) for p in found],
+                             p.renewable_count, out.local_time(p.created_at)) for p in found],
                     right=(3, 4)))
 
 
