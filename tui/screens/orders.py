@@ -246,11 +246,8 @@ class OrdersScreen(RoleKeys):
 
     @property
     def cursor_order(self) -> Order | None:
-        table = self.query_one("#orders", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self.orders.get(str(row_key.value))
+        key = self.query_one("#orders", ListTable).cursor_key
+        return None if key is None else self.orders.get(key)
 
     def _pending_cursor_order(self, verb: str) -> Order | None:
         order = self.cursor_order

@@ -166,11 +166,8 @@ class PlansScreen(RoleKeys):
 
     @property
     def cursor_plan(self) -> Plan | None:
-        table = self.query_one("#plans", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self.plans.get(str(row_key.value))
+        key = self.query_one("#plans", ListTable).cursor_key
+        return None if key is None else self.plans.get(key)
 
     # actions -------------------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

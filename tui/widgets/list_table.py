@@ -25,3 +25,11 @@ class ListTable(DataTable):
     def action_half_page(self, direction: int) -> None:
         step = max(1, (self.scrollable_content_region.height - 1) // 2)
         self.move_cursor(row=max(0, min(self.row_count - 1, self.cursor_row + direction * step)))
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor (as given to add_row), or None when empty."""
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return str(row_key.value)
