@@ -13,6 +13,7 @@ from pathlib import Path
 
 from store.config import Config
 from store.migrations import KNOWN
+from store.money import format_cents
 
 
 @dataclass(frozen=True)
@@ -129,4 +130,15 @@ def config_findings(config: Config, problems: list[str]) -> list[Finding]:
                 permissions("config file mode", config.path, private)]
     findings += [Finding("config problem", problem, "fix that line (renewals config show)")
                  for problem in problems]
+    if config.service_account:
+        findings.append(team_limits(config))
     return findings
+
+
+def team_limits(config: Config) -> Finding:
+    """Team mode: without a renewer's limit, no order needs a second person's approval."""
+    if config.renewer_limit is None:
+        return Finding("team limits", "no renewer_limit", "renewers may place orders of any "
+                       "size and no plan needs an approval: set renewer_limit = \"50000.00\"")
+    return Finding("team limits", f"renewer_limit {format_cents(config.renewer_limit)}; "
+                   f"plans hold {config.plan_max_age_hours} h")

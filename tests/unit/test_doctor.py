@@ -105,6 +105,17 @@ def test_in_team_mode_the_config_file_is_the_service_account_s_alone(tmp_path):
         "config file mode"].hint is None
 
 
+def test_in_team_mode_doctor_says_when_no_order_needs_an_approval(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('service_account = "renewals"\n')
+    unlimited = by_topic(config_findings(Config(path, service_account="renewals"), []))
+    assert "no plan needs an approval" in unlimited["team limits"].hint
+    limited = by_topic(config_findings(Config(path, service_account="renewals",
+                                              renewer_limit=5_000_000), []))["team limits"]
+    assert limited.value == "renewer_limit CNY 50,000.00; plans hold 24 h"
+    assert limited.hint is None
+
+
 def test_the_command_prints_findings_as_json_and_creates_nothing(tmp_path):
     path = tmp_path / "none.db"
     runner = CliRunner(env={"RENEWALS_DB": None, "RENEWALS_NOW": None, "TERM": "dumb",
