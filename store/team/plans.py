@@ -99,7 +99,16 @@ class Plans:
                 + ("; needs an approver" if needs_approval else ""))
 
     def approve(self, plan_id: str) -> Plan:
-        """Approve as this identity: an approver (in team mode), never the plan's author."""
+        """Approve as this identity: an approver (in team mode), never the plan's author; a
+        refusal is audited too (a viewer's cannot be: a viewer writes nothing)."""
+        try:
+            return self._approve(plan_id)
+        except Refused as exc:
+            if self._store.identity.role != "viewer":
+                self._refused("plan.approve", plan_id, exc)
+            raise
+
+    def _approve(self, plan_id: str) -> Plan:
         who = self._store.identity
         if who.role not in (None, "approver"):
             raise Refused(f"{who.operator} is a {who.role}: approving a plan needs an approver")
@@ -137,8 +146,7 @@ class Plans:
             self._applied(plan, placed, f"stopped: {exc}")
             raise
         except StoreError as exc:  # nothing was ordered
-            with self._store.writing() as db:
-                audit.record(db, "plan.apply", f"refused: {exc}", detail=plan.id)
+            self._refused("plan.apply", plan.id, exc)
             raise
         self._applied(plan, [p.order.id for p in batch.payments],
                       f"{batch.renewed:,} renewed, charged "
@@ -195,6 +203,10 @@ class Plans:
                           f"changed since it was made ({shown}); nothing was ordered: make a "
                           "new plan")
         return fresh
+
+    def _refused(self, action: str, plan_id: str, why: StoreError) -> None:
+        with self._store.writing() as db:
+            audit.record(db, action, f"refused: {why}", detail=plan_id)
 
     def _applied(self, plan: Plan, order_ids: Sequence[str], detail: str) -> None:
         with self._store.writing() as db:

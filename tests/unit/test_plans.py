@@ -68,6 +68,9 @@ def test_above_the_limit_a_plan_needs_another_approver_then_the_renewer_applies_
     own = bea.plans.make(ids, Duration(1))
     with pytest.raises(Refused, match="was made by bea: another person approves it"):
         bea.plans.approve(own.id)
+    refused = [(e.operator, e.result.split(":")[0]) for e in bea.audit()
+               if e.action == "plan.approve"]
+    assert refused == [("bea", "refused"), ("ann", "refused")]
     approved = bea.plans.approve(plan.id)
     assert (approved.status, approved.approved_by) == ("approved", "bea")
     with pytest.raises(Refused, match="above the renewer's limit"):  # not outside the plan
