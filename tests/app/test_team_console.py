@@ -78,3 +78,21 @@ async def test_above_the_limit_a_renewer_saves_the_renewal_as_a_plan(store, add,
     assert plans[0].status == "awaiting_approval" and store.orders() == []
     saved = next(n.message for n in app._notifications if n.title == "Plan saved")
     assert f"renewals approve {plans[0].id}" in saved and "Nothing is paid yet" in saved
+
+
+async def test_a_plan_keeps_its_renewal_day_without_saving_the_account_s(store, add, make,
+                                                                         wait, monkeypatch):
+    add(make(5, first_day=3))
+    app = console(store, "renewer", limit=1)
+    store = app.store = Store(store.path, store.clock, identity=app.identity)
+    started(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
+        await pilot.press("space", "r")
+        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
+        dialog = app.screen
+        await pilot.press("d")  # to the renewal date: day 1, not the account's (unset)
+        await wait(pilot, lambda: dialog.shown is not None and dialog.shown.align == 1)
+        await pilot.press("p")
+        await wait(pilot, lambda: any(n.title == "Plan saved" for n in app._notifications))
+    assert store.plans.list()[0].align == 1 and store.account().renewal_day is None

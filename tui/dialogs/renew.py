@@ -345,7 +345,9 @@ class RenewDialog(Dialog[RenewRequest | Plan | None]):
         if shown.full is None:
             self.query_one("#summary", Static).update(
                 f"checking the {shown.count:,} lines once more ...")
-        self._confirm(shown, shown.align is not None and shown.align != self.saved_day, as_plan)
+        # A plan keeps its own renewal day: only continuing to pay saves the account's.
+        save_day = not as_plan and shown.align is not None and shown.align != self.saved_day
+        self._confirm(shown, save_day, as_plan)
 
     @work(thread=True, exclusive=True, group="confirm")
     def _confirm(self, shown: PreviewSummary, save_day: bool, as_plan: bool) -> None:
