@@ -54,17 +54,28 @@ async def test_a_renewer_renews_as_anyone_would(store, add, make, wait, monkeypa
         assert due_events == [1]
 
 
+def limited_renewer(store, monkeypatch) -> tuple[RenewalsApp, Store]:
+    """bob, a renewer whose limit (CNY 0.01) every renewal is above; the store acts as him,
+    as the CLI's does."""
+    app = console(store, "renewer", limit=1)
+    app.store = Store(store.path, store.clock, identity=app.identity)
+    started(app, monkeypatch)
+    return app, app.store
+
+
+async def open_renewal(pilot, app, wait) -> RenewDialog:
+    await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
+    await pilot.press("space", "r")
+    await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
+    return app.screen
+
+
 async def test_above_the_limit_a_renewer_saves_the_renewal_as_a_plan(store, add, make, wait,
                                                                       monkeypatch):
     add(make(5, first_day=3))
-    app = console(store, "renewer", limit=1)
-    store = app.store = Store(store.path, store.clock, identity=app.identity)  # as the CLI's
-    started(app, monkeypatch)
+    app, store = limited_renewer(store, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
-        await pilot.press("space", "r")
-        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
-        dialog = app.screen
+        dialog = await open_renewal(pilot, app, wait)
         hint = "above your renewer's limit of CNY 0.01: p saves it as a plan for an approver"
         await wait(pilot, lambda: hint in dialog.query_one("#refusal").render().plain)
         await pilot.press("enter")  # refused in the dialog, not at the payment
@@ -83,14 +94,9 @@ async def test_above_the_limit_a_renewer_saves_the_renewal_as_a_plan(store, add,
 async def test_a_plan_keeps_its_renewal_day_without_saving_the_account_s(store, add, make,
                                                                          wait, monkeypatch):
     add(make(5, first_day=3))
-    app = console(store, "renewer", limit=1)
-    store = app.store = Store(store.path, store.clock, identity=app.identity)
-    started(app, monkeypatch)
+    app, store = limited_renewer(store, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait(pilot, lambda: not app.screen.query_one(ResourceTable).is_loading)
-        await pilot.press("space", "r")
-        await wait(pilot, lambda: isinstance(app.screen, RenewDialog))
-        dialog = app.screen
+        dialog = await open_renewal(pilot, app, wait)
         await pilot.press("d")  # to the renewal date: day 1, not the account's (unset)
         await wait(pilot, lambda: dialog.shown is not None and dialog.shown.align == 1)
         await pilot.press("p")
