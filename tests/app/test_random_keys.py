@@ -1,6 +1,7 @@
 """Fast or clumsy fingers: thousands of keys drawn from every screen's and dialog's bindings,
 plus enter, esc, space and the arrows, pressed into the app at 80x24 on demo data. Nothing may
-escape as an exception, and no payment may happen without its `y` on the payment dialog."""
+escape as an exception, and no payment may happen without its `y`: on the payment dialog, or
+on the confirmation of a plan's apply (the Plans screen pays a saved plan from the balance)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import tui
 from store.clock import Clock
 from store.service import Store
 from tui.app import RenewalsApp
+from tui.dialogs.confirm import Confirm
 from tui.dialogs.payment import PaymentDialog
 
 QUITTING = {"q", "ctrl+q", "ctrl+c"}  # leaving the app ends the walk, not a failure
@@ -83,20 +85,26 @@ def type_key(app: RenewalsApp, key: str) -> None:
 async def walk(path: Path, keys: list[str], bursts: list[bool]) -> tuple[int, int]:
     """Type `keys` at about 150 a second, as a fast typist or key repeat does (a burst: the
     same key twice before either is handled), settling every SETTLE_EVERY keys; returns
-    (payments made, y presses the payment dialog received). A key typed ahead lands where
-    the app is when it is handled, so the dialog itself counts its `y`: its pay action has no
-    other key, and no mouse is used here."""
+    (payments made, paying y presses received). A key typed ahead lands where the app is
+    when it is handled, so the dialogs themselves count their `y`: the payment dialog's pay
+    action and a plan apply's confirmation have no other key, and no mouse is used here."""
     store = Store(path, Clock.from_text("2026-11-26"))
     app = RenewalsApp(store, due_events_every=None, watch_every=None)
     paying_presses = 0
-    pay = PaymentDialog.action_pay
+    pay, answer = PaymentDialog.action_pay, Confirm.action_answer
 
     def counted_pay(dialog: PaymentDialog) -> None:
         nonlocal paying_presses
         paying_presses += 1
         pay(dialog)
 
+    def counted_answer(dialog: Confirm, yes: bool) -> None:
+        nonlocal paying_presses
+        paying_presses += yes and dialog.title_text.plain == "Apply plan"
+        answer(dialog, yes)
+
     PaymentDialog.action_pay = counted_pay  # type: ignore[method-assign]
+    Confirm.action_answer = counted_answer  # type: ignore[method-assign]
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             for number, (key, burst) in enumerate(zip(keys, bursts, strict=True)):
@@ -111,6 +119,7 @@ async def walk(path: Path, keys: list[str], bursts: list[bool]) -> tuple[int, in
             assert app._exception is None
     finally:
         PaymentDialog.action_pay = pay  # type: ignore[method-assign]
+        Confirm.action_answer = answer  # type: ignore[method-assign]
     store.close()
     return payments(path), paying_presses
 
