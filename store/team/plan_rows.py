@@ -37,6 +37,8 @@ class Plan:
     applied_by: str | None = None
     applied_at: str | None = None
     order_ids: tuple[str, ...] = ()
+    quoted_at: str | None = None
+    """When the billing system quoted its prices (a bound database); None: the local rules."""
     expired: bool = False
     """Older than the plans' age limit when it was read (and not applied)."""
 
@@ -82,20 +84,21 @@ def insert(db: sqlite_utils.Database, plan_id: str, preview: Preview, author: st
 
 PLAN_COLUMNS = ("p.id, p.created_at, p.author, p.duration_count, p.duration_unit, p.align,"
                 " p.currency, p.total_cents, p.needs_approval, p.approved_by, p.approved_at,"
-                " p.applied_by, p.applied_at, p.order_ids,"
+                " p.applied_by, p.applied_at, p.order_ids, p.quoted_at,"
                 " (SELECT count(*) FROM plan_lines WHERE plan_id = p.id),"
                 " (SELECT count(*) FROM plan_lines WHERE plan_id = p.id AND renewable)")
 
 
 def _plan(row: tuple, expired_before: str) -> Plan:
     (plan_id, created_at, author, count, unit, align, currency, total, needs, approved_by,
-     approved_at, applied_by, applied_at, order_ids, lines, renewable) = row
+     approved_at, applied_by, applied_at, order_ids, quoted_at, lines, renewable) = row
     return Plan(
         id=plan_id, created_at=created_at, author=author, duration=Duration(count, unit),
         align=None if align is None else ("last" if align == "last" else int(align)),
         currency=currency, total_cents=total, line_count=lines, renewable_count=renewable,
         needs_approval=bool(needs), approved_by=approved_by, approved_at=approved_at,
         applied_by=applied_by, applied_at=applied_at, order_ids=tuple(json.loads(order_ids)),
+        quoted_at=quoted_at,
         expired=applied_at is None and created_at < expired_before)
 
 
@@ -130,9 +133,8 @@ def lines(db: sqlite_utils.Database, plan_id: str) -> tuple[PreviewLine, ...]:
 
 def saved_preview(db: sqlite_utils.Database, plan: Plan) -> Preview:
     """The preview the plan was made from, line for line (its prices as they were then)."""
-    quoted_at = db.execute("SELECT quoted_at FROM plans WHERE id = ?", (plan.id,)).fetchone()[0]
     return Preview(lines(db, plan.id), plan.duration, plan.align, plan.currency,
-                   quoted_at=quoted_at)
+                   quoted_at=plan.quoted_at)
 
 
 def approve(db: sqlite_utils.Database, plan_id: str, approver: str, now: str) -> None:

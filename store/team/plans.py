@@ -66,6 +66,10 @@ class Plans:
     def lines(self, plan_id: str) -> tuple[PreviewLine, ...]:
         return plan_rows.lines(self._store.db(), plan_id)
 
+    def saved_preview(self, plan: Plan) -> Preview:
+        """The preview the plan was made from, line for line, its prices as they were."""
+        return plan_rows.saved_preview(self._store.db(), plan)
+
     # writes ----------------------------------------------------------------------------------
     def make(self, ids: Sequence[str], length: Duration, align: RenewalDay | None = None,
              seen: Preview | None = None) -> Plan:
@@ -191,7 +195,7 @@ class Plans:
         if plan.needs_approval and plan.approved_by is None:
             raise Refused(f"{plan.id} is above the renewer's limit and needs an approver's "
                           f"approval first (renewals approve {plan.id})")
-        saved = plan_rows.saved_preview(self._store.db(), plan)
+        saved = self.saved_preview(plan)
         fresh = self._store.preview([ln.id for ln in saved.lines], plan.duration, plan.align)
         changed = changes_since(saved, fresh)
         if fresh.currency != saved.currency:

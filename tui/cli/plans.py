@@ -63,8 +63,7 @@ def plan_text(plan: Plan) -> str:
 
 
 def show_plan(session: Session, plan: Plan, as_json: bool) -> None:
-    lines = Preview(session.store.plans.lines(plan.id), plan.duration, plan.align,
-                    plan.currency)
+    lines = session.store.plans.saved_preview(plan)
     if as_json:
         emit(plan_json(plan, lines))
         return
